@@ -1,0 +1,170 @@
+"""Typed, validated configuration of an equilibrium SNN.
+
+Every config is a frozen, keyword-only dataclass whose ``__post_init__`` checks its values, so a bad
+value fails when the config is built, with a ``ValueError`` that names the argument, the value and
+what is allowed. Names of registries (presets, solvers, surrogates) are checked against the
+registries themselves by the code that owns them (``mpis.models`` and ``mpis.solvers``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def require(condition: bool, argument: str, value: object, allowed: str) -> None:
+    """Raise ``ValueError("<argument>=<value> is invalid; allowed: <allowed>")`` unless ``condition``."""
+    if not condition:
+        raise ValueError(f"{argument}={value!r} is invalid; allowed: {allowed}")
+
+
+def require_choice(value: str, argument: str, choices) -> None:
+    """Raise a ``ValueError`` naming ``argument`` unless ``value`` is one of ``choices``."""
+    require(value in choices, argument, value, "one of " + ", ".join(sorted(choices)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class NeuronConfig:
+    """Spiking neuron: IF when ``leak == 1``, LIF with leak factor ``leak`` otherwise."""
+
+    v_threshold: float = 2.0  # firing threshold V_th; also the gain 1/V_th of the equivalent map
+    leak: float = 1.0  # lambda in (0, 1]; 1 = IF (rate = count / T), < 1 = LIF (weighted rate)
+
+    def __post_init__(self):
+        require(self.v_threshold > 0, "v_threshold", self.v_threshold, "a number > 0")
+        require(0 < self.leak <= 1, "leak", self.leak, "a number in (0, 1]")
+
+    @property
+    def is_if(self) -> bool:
+        return self.leak == 1.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimulationConfig:
+    """The no-grad T-step forward simulation that estimates the equilibrium rates."""
+
+    time_steps: int = 30  # T, the number of simulated steps
+    forward_tol: float = 0.0  # stop once ||a[t]-a[t-1]|| / ||a[t]|| < forward_tol; 0 = run all T steps
+    forward_min_steps: int = 5  # never stop early before this many steps
+
+    def __post_init__(self):
+        require(isinstance(self.time_steps, int) and self.time_steps >= 1, "time_steps",
+                self.time_steps, "an integer >= 1")
+        require(self.forward_tol >= 0, "forward_tol", self.forward_tol, "a number >= 0 (0 = off)")
+        require(isinstance(self.forward_min_steps, int) and self.forward_min_steps >= 1,
+                "forward_min_steps", self.forward_min_steps, "an integer >= 1")
+
+
+BACKWARD_SOLVER_NAMES = ("broyden", "anderson", "fixed_point", "neumann", "one_step")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolverConfig:
+    """Backward (adjoint) solver for (I - J^T) beta = dL/da."""
+
+    name: str = "broyden"  # one of BACKWARD_SOLVER_NAMES
+    max_iter: int = 30  # iterations (fixed_point, broyden, anderson) or Neumann terms
+    tol: float = 1e-4  # stop when ||g(beta)|| / ||dL/da|| < tol
+    damping: float = 1.0  # eta of fixed_point: beta <- beta + eta * g(beta); in (0, 1]
+    memory: int = 27  # history length of broyden and anderson
+
+    def __post_init__(self):
+        require_choice(self.name, "solver", BACKWARD_SOLVER_NAMES)
+        require(isinstance(self.max_iter, int) and self.max_iter >= 0, "max_iter", self.max_iter,
+                "an integer >= 0")
+        require(self.tol >= 0, "tol", self.tol, "a number >= 0")
+        require(0 < self.damping <= 1, "damping", self.damping, "a number in (0, 1]")
+        require(isinstance(self.memory, int) and self.memory >= 1, "memory", self.memory,
+                "an integer >= 1")
+
+
+GRADIENT_MODES = ("implicit", "bptt")
+SURROGATE_NAMES = ("sigmoid", "triangle", "rectangle")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelConfig:
+    """Which network to build and how it is simulated and differentiated."""
+
+    preset: str = "ide_fmnist_f400"  # a name in mpis.models.PRESETS
+    neuron: NeuronConfig = field(default_factory=NeuronConfig)
+    simulation: SimulationConfig = field(default_factory=SimulationConfig)
+    backward: SolverConfig = field(default_factory=SolverConfig)
+    gradient: str = "implicit"  # "implicit" (IDE/MPIS) or "bptt" (unrolled surrogate baseline)
+    surrogate: str = "sigmoid"  # spike derivative used by gradient="bptt"
+    dropout: float = 0.2  # variational dropout p of every synaptic module
+    spectral_bound: float = 1.0  # c in W = clamp(alpha, -c, c) V / sigma(V) of IDE feedback weights
+    streams: int | None = None  # MPIS: number of streams (None = the preset's)
+    depth: int | None = None  # MPIS: spiking layers per stream (None = the preset's)
+    widths: tuple[int, ...] | None = None  # MPIS: channels of the stream layers (None = preset's)
+
+    def __post_init__(self):
+        from mpis.models.registry import PRESETS  # the registry owns the preset names
+
+        require_choice(self.preset, "preset", PRESETS)
+        require_choice(self.gradient, "gradient", GRADIENT_MODES)
+        require_choice(self.surrogate, "surrogate", SURROGATE_NAMES)
+        require(0 <= self.dropout < 1, "dropout", self.dropout, "a number in [0, 1)")
+        require(self.spectral_bound > 0, "spectral_bound", self.spectral_bound, "a number > 0")
+        if self.streams is not None:
+            require(1 <= self.streams <= 4, "streams", self.streams, "an integer in 1..4")
+        if self.depth is not None:
+            require(2 <= self.depth <= 5, "depth", self.depth, "an integer in 2..5")
+
+
+DATASET_NAMES = ("mnist", "fashion_mnist", "nmnist", "cifar10", "cifar100", "digits")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataConfig:
+    """Which dataset, where it lives, and how much of it a trial uses."""
+
+    dataset: str = "fashion_mnist"  # one of DATASET_NAMES
+    data_dir: str | None = None  # None: $MPIS_DATA_DIR, else ./data (always made absolute)
+    batch_size: int = 128  # training batch size
+    test_batch_size: int = 200
+    limit_train: int | None = None  # class-balanced, seeded subset of the training split
+    limit_test: int | None = None  # class-balanced, seeded subset of the test split
+    crop_nmnist: bool = False  # crop N-MNIST frames from 34x34 to 32x32 (the MPIS models)
+    num_workers: int = 0  # DataLoader worker processes
+
+    def __post_init__(self):
+        require_choice(self.dataset, "dataset", DATASET_NAMES)
+        require(self.batch_size >= 1, "batch_size", self.batch_size, "an integer >= 1")
+        require(self.test_batch_size >= 1, "test_batch_size", self.test_batch_size, "an integer >= 1")
+        for name in ("limit_train", "limit_test"):
+            value = getattr(self, name)
+            require(value is None or value >= 1, name, value, "None or an integer >= 1")
+        require(self.num_workers >= 0, "num_workers", self.num_workers, "an integer >= 0")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """Optimiser and schedule as the papers use them (ALGORITHMS.md §5.5)."""
+
+    epochs: int = 100
+    optimizer: str = "sgd"  # "sgd" (momentum) or "adam"
+    learning_rate: float = 0.05
+    momentum: float = 0.9
+    weight_decay: float = 5e-4  # on every parameter, BN and spectral scales included
+    milestones: tuple[int, ...] = (30, 60, 90)  # epochs at which the lr is multiplied by lr_decay
+    lr_decay: float = 0.1
+    warmup_iterations: int = 0  # linear warm-up: lr = lr0 * (i + 1) / W for the first W iterations
+    device: str = "auto"  # "auto" (CUDA when available), "cpu" or "cuda"
+
+    def __post_init__(self):
+        require(self.epochs >= 1, "epochs", self.epochs, "an integer >= 1")
+        require_choice(self.optimizer, "optimizer", ("sgd", "adam"))
+        require(self.learning_rate > 0, "learning_rate", self.learning_rate, "a number > 0")
+        require(self.weight_decay >= 0, "weight_decay", self.weight_decay, "a number >= 0")
+        require(self.warmup_iterations >= 0, "warmup_iterations", self.warmup_iterations, "an integer >= 0")
+        require_choice(self.device, "device", ("auto", "cpu", "cuda"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentConfig:
+    """Everything one trial needs; ``mpis.training.fit`` takes exactly this."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    seed: int = 0

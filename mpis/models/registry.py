@@ -1,0 +1,50 @@
+"""Model presets by name: what each builds, which input it takes, and how many classes it has.
+
+A preset fixes an architecture; ``ModelConfig`` supplies the neuron, the simulation, the backward
+solver, the gradient mode (implicit or BPTT) and, for MPIS, optional stream overrides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from torch import nn
+
+from mpis.models import ide
+
+
+@dataclass(frozen=True)
+class Preset:
+    build: Callable  # (ModelConfig) -> SpikingModel
+    input_shape: tuple[int, ...]  # per sample (static) or per frame (events)
+    num_classes: int
+    events: bool = False  # True: input is (B, T, C, H, W), one frame per step
+    family: str = "ide"  # "ide", "mpis" or "cnn" (plain feedforward BPTT baseline)
+
+
+PRESETS: dict[str, Preset] = {
+    "ide_mnist_f64c5": Preset(lambda c: ide.build_ide_conv_f64c5(c, 1, 28, 10, False), (1, 28, 28), 10),
+    "ide_fmnist_f400": Preset(lambda c: ide.build_ide_fc_f400(c, 784, 10), (1, 28, 28), 10),
+    "ide_nmnist_f64c5": Preset(lambda c: ide.build_ide_conv_f64c5(c, 2, 34, 10, True), (2, 34, 34), 10,
+                               events=True),
+    "ide_cifar10_alexnetf": Preset(lambda c: ide.build_ide_multilayer(c, *ide.ALEXNET_F, 3, 32, 10),
+                                   (3, 32, 32), 10),
+    "ide_cifar100_alexnetf": Preset(lambda c: ide.build_ide_multilayer(c, *ide.ALEXNET_F, 3, 32, 100),
+                                    (3, 32, 32), 100),
+    "ide_cifar10_cifarnetf": Preset(lambda c: ide.build_ide_multilayer(c, *ide.CIFARNET_F, 3, 32, 10),
+                                    (3, 32, 32), 10),
+    "ide_cifar100_cifarnetf": Preset(lambda c: ide.build_ide_multilayer(c, *ide.CIFARNET_F, 3, 32, 100),
+                                     (3, 32, 32), 100),
+    "ide_digits_f64c5": Preset(lambda c: ide.build_ide_conv_f64c5(c, 1, 8, 10, False), (1, 8, 8), 10),
+}
+
+
+def build_model(config) -> nn.Module:
+    """Build the preset named by ``config.preset`` (already validated by ``ModelConfig``)."""
+    return PRESETS[config.preset].build(config)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Trainable parameters (raw weights and spectral scales; no frozen copies exist here)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

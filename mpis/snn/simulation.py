@@ -1,0 +1,89 @@
+"""The T-step simulation of a feedback SNN (ALGORITHMS.md §1.5).
+
+Per step k: each stream's layer-1 current is its input current plus the feedback of its last
+layer's spikes from step k-1 (none at k = 0), fused across streams; layers 2..N then fire in order
+within the same step. Each stream's last-layer spikes are accumulated into the (weighted) rate.
+The per-step convergence trace is ``||a[k] - a[k-1]|| / ||a[k]||`` over the joint rates (and per
+stream); with ``forward_tol > 0`` the loop stops once the trace falls below it (after at least
+``forward_min_steps`` steps).
+
+The implicit models call this under ``torch.no_grad()`` with hidden BNs on running statistics;
+the BPTT baseline calls it with gradients, a surrogate spike function and ordinary BN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+from mpis.config import NeuronConfig, SimulationConfig
+from mpis.neurons import SpikeFunction, accumulate_rate, heaviside, neuron_step, rate_normaliser
+from mpis.snn.feedback_snn import FeedbackSNN
+from mpis.snn.synaptic_module import BNStats
+
+
+@dataclass
+class SimulationResult:
+    rates: list[Tensor]  # per stream: last-layer (weighted) rate, shaped like that layer's output
+    steps: int  # steps actually run (< T only with forward_tol)
+    trace: list[float]  # joint ||a[k]-a[k-1]|| / ||a[k]|| for k = 1..steps-1
+    stream_traces: list[list[float]]  # the same per stream ("MulRes n" curves)
+    spike_counts: list[list[float]]  # per stream, per layer: total spikes over batch and steps
+    layer_neurons: list[list[int]]  # per stream, per layer: neurons per sample
+
+    def layer_firing_rates(self) -> list[list[float]]:
+        """Unweighted count / steps per neuron, averaged over neurons and samples (§6)."""
+        batch = self.rates[0].shape[0]
+        return [[count / (self.steps * batch * n) for count, n in zip(counts, neurons)]
+                for counts, neurons in zip(self.spike_counts, self.layer_neurons)]
+
+
+def _relative_change(new: list[Tensor], old: list[Tensor]) -> Tensor:
+    change = sum((n - o).square().sum() for n, o in zip(new, old))
+    size = sum(n.square().sum() for n in new)
+    return torch.sqrt(change / size.clamp_min(1e-30))
+
+
+def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
+             neuron: NeuronConfig, simulation: SimulationConfig,
+             spike_fn: SpikeFunction = heaviside, hidden_bn: BNStats = BNStats.RUNNING) -> SimulationResult:
+    """Run up to T steps. ``input_currents(k)`` gives each stream's input current at step k."""
+    vth, leak = neuron.v_threshold, neuron.leak
+    streams = list(snn.streams)
+    potentials: list[list[Tensor | None]] = [[None] * s.depth for s in streams]
+    counts = [[0.0] * s.depth for s in streams]
+    neurons = [[0] * s.depth for s in streams]
+    last: list[Tensor | None] = [None] * len(streams)
+    sums: list[Tensor | None] = [None] * len(streams)
+    rates: list[Tensor] = []
+    traces: list[list[Tensor]] = [[] for _ in range(len(streams) + 1)]
+    for k in range(simulation.time_steps):
+        layer1 = snn.fuse(snn.feedback_currents(input_currents(k), last, hidden_bn), hidden_bn)
+        for i, (stream, current) in enumerate(zip(streams, layer1)):
+            for depth in range(stream.depth):
+                if depth > 0:
+                    current = stream.layers[depth - 1](spikes, hidden_bn)
+                old = potentials[i][depth]
+                spikes, potentials[i][depth] = neuron_step(
+                    current, torch.zeros_like(current) if old is None else old, vth, leak, spike_fn)
+                counts[i][depth] = counts[i][depth] + spikes.detach().sum()
+                neurons[i][depth] = spikes[0].numel()
+            last[i] = spikes
+            sums[i] = accumulate_rate(sums[i], spikes, leak)
+        new_rates = [s / rate_normaliser(k + 1, leak) for s in sums]
+        if k > 0:
+            detached_new, detached_old = [r.detach() for r in new_rates], [r.detach() for r in rates]
+            traces[0].append(_relative_change(detached_new, detached_old))
+            for i in range(len(streams)):
+                traces[i + 1].append(_relative_change(detached_new[i:i + 1], detached_old[i:i + 1]))
+        rates = new_rates
+        if (simulation.forward_tol > 0 and k + 1 >= simulation.forward_min_steps and k > 0
+                and traces[0][-1].item() < simulation.forward_tol):
+            break
+    as_floats = [torch.stack(t).tolist() if t else [] for t in traces]
+    return SimulationResult(
+        rates=rates, steps=k + 1, trace=as_floats[0], stream_traces=as_floats[1:],
+        spike_counts=[[float(c) for c in row] for row in counts], layer_neurons=neurons)
