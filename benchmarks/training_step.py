@@ -1,0 +1,71 @@
+"""Measure one training step of a model: median wall time, bytes saved for backward, peak memory.
+
+Memory is measured without timing: ``saved_tensor_bytes`` counts, with
+``torch.autograd.graph.saved_tensors_hooks``, every byte autograd keeps for the backward pass of one
+step (storage-deduplicated). On CUDA the peak is ``torch.cuda.max_memory_allocated``; on CPU the
+process's peak RSS is reported as well (it includes the Python runtime, so compare ratios).
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+@dataclass
+class StepMeasurement:
+    median_step_s: float
+    saved_bytes: int  # bytes autograd saved for backward in one step
+    peak_memory_mb: float  # CUDA max allocated, else process peak RSS
+    memory_kind: str
+
+
+def saved_tensor_bytes(model: nn.Module, inputs: Tensor, labels: Tensor) -> int:
+    """Bytes of the distinct storages autograd saves during one forward + loss (then backward runs)."""
+    seen: dict[int, int] = {}
+
+    def pack(tensor: Tensor):
+        storage = tensor.untyped_storage()
+        seen[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        loss = F.cross_entropy(model(inputs).logits, labels)
+    loss.backward()
+    model.zero_grad(set_to_none=True)
+    return sum(seen.values())
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def measure_training_step(model: nn.Module, inputs: Tensor, labels: Tensor, repeats: int = 5) -> StepMeasurement:
+    """Warm up once, then time ``repeats`` SGD steps (forward, backward, update)."""
+    device = inputs.device
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    model.train()
+    saved = saved_tensor_bytes(model, inputs, labels)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    times = []
+    for _ in range(repeats + 1):
+        _synchronize(device)
+        start = time.perf_counter()
+        optimizer.zero_grad(set_to_none=True)
+        F.cross_entropy(model(inputs).logits, labels).backward()
+        optimizer.step()
+        _synchronize(device)
+        times.append(time.perf_counter() - start)
+    if device.type == "cuda":
+        peak, kind = torch.cuda.max_memory_allocated(device) / 2**20, "cuda_max_allocated"
+    else:
+        peak, kind = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "cpu_peak_rss"
+    return StepMeasurement(statistics.median(times[1:]), saved, peak, kind)
