@@ -14,9 +14,13 @@ FIRING_RATE_TOTAL = "firing_rate_total"  # all spikes / all spiking neurons / T 
 FIRING_RATE_LAYER_PREFIX = "firing_rate_s"  # + "<stream>_l<layer>", e.g. firing_rate_s0_l1
 FORWARD_RESIDUAL = "forward_residual"  # final ||a[t]-a[t-1]|| / ||a[t]|| of the simulation, epoch mean
 FORWARD_STEPS = "forward_steps"  # simulation steps run, epoch mean
+# (the trainer takes FORWARD_* from the training steps, whose equilibria the gradient relies on, and
+# FIRING_RATE_* from the test pass in eval mode, as the IDE rate script does)
 BACKWARD_STEPS = "backward_steps"  # backward-solver VJPs per training step, epoch mean
 BACKWARD_RESIDUAL = "backward_residual"  # final relative residual of the adjoint solve, epoch mean
 PARAMETERS = "parameters"  # trainable parameters
 NEURONS = "neurons"  # input + spiking + output neurons
+TEST_LOSS = "test_loss"  # mean cross-entropy on the (limited) test split, model.eval()
+LEARNING_RATE = "learning_rate"  # lr of the epoch's last training step (warm-up and milestones applied)
 NODE = "node"  # hostname / node IP the trial ran on (set by studies)
 DEVICE = "device"  # e.g. "cpu" or the CUDA device name
