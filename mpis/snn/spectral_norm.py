@@ -5,7 +5,7 @@ r"""Spectral-norm restriction of a feedback weight (IDE paper, ALGORITHMS.md §5
 
 ``V_mat`` is the raw weight reshaped to ``(dim0, -1)`` (conv: ``(C_out, C_in k k)``, transposed conv:
 ``(C_in, C_out k k)``, linear: ``(out, in)``): the norm of the reshaped kernel, not the operator norm
-of the convolution. One power iteration per forward call updates ``u, v`` without gradient;
+of the convolution. One power iteration per training forward call updates ``u, v`` without gradient;
 ``sigma_hat`` carries gradient to ``V``. ``alpha`` is trainable, initialised to
 ``sigma_max(V_0)`` by 10 power iterations, and clamped to ``[-c, c]`` when used.
 """
@@ -36,9 +36,11 @@ class SpectralNormRestriction(nn.Module):
         self.v.copy_(F.normalize(matrix.t() @ self.u, dim=0))
         self.u.copy_(F.normalize(matrix @ self.v, dim=0))
 
-    def restrict(self, weight: Tensor) -> Tensor:
-        """One power iteration, then ``clamp(alpha, -c, c) * weight / sigma_hat`` (with gradient)."""
+    def restrict(self, weight: Tensor, *, update: bool = True) -> Tensor:
+        """``clamp(alpha, -c, c) * weight / sigma_hat`` (with gradient), after one power iteration
+        when ``update`` (training); in eval mode ``u, v`` stay fixed so the model is deterministic."""
         matrix = weight.reshape(weight.shape[0], -1)
-        self._power_iteration(matrix.detach())
+        if update:
+            self._power_iteration(matrix.detach())
         sigma = torch.dot(self.u, matrix @ self.v)
         return self.alpha.clamp(-self.bound, self.bound) * weight / sigma

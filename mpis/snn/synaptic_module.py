@@ -68,7 +68,8 @@ class SynapticModule(nn.Module):
     def begin_forward(self) -> None:
         """Forget the last forward's dropout mask; recompute the restricted weight (one power iteration)."""
         self._mask = None
-        self._weight = None if self.spectral is None else self.spectral.restrict(self.op.weight)
+        self._weight = (None if self.spectral is None
+                        else self.spectral.restrict(self.op.weight, update=self.training))
 
     def forward_state(self) -> tuple[Tensor | None, Tensor | None]:
         return self._mask, self._weight

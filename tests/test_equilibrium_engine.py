@@ -1,0 +1,170 @@
+"""Simulation, BatchNorm policy, spectral norm, dropout masks and memory (issue 2, tests 12c-12f)."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from benchmarks.training_step import saved_tensor_bytes
+from mpis.config import ModelConfig, NeuronConfig, SimulationConfig, SolverConfig
+from mpis.models import PRESETS, build_model, count_parameters
+from mpis.snn.feedback_snn import FeedbackSNN, FeedbackStream
+from mpis.snn.simulation import simulate
+from mpis.snn.synaptic_module import BNStats, SynapticModule
+
+
+def _config(preset="ide_digits_f64c5", time_steps=20, **model):
+    return ModelConfig(preset=preset, simulation=SimulationConfig(time_steps=time_steps), **model)
+
+
+def _digits_batch(batch=4, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.rand(batch, 1, 8, 8, generator=generator), torch.arange(batch) % 10
+
+
+def test_simulated_rates_approach_the_fixed_point_of_f_as_t_grows():
+    torch.manual_seed(0)
+    model = build_model(_config(dropout=0.0)).double().eval()
+    x = _digits_batch()[0].double()
+    model.snn.begin_forward()
+    with torch.no_grad():
+        currents = model.snn.input_currents(x)
+        a_star = torch.zeros_like(currents[0])
+        for _ in range(300):
+            a_star = model.snn.equivalent_map([a_star], currents, 2.0)[0]
+
+        def residual(steps):
+            sim = simulate(model.snn, lambda k: currents, neuron=NeuronConfig(),
+                           simulation=SimulationConfig(time_steps=steps))
+            return ((sim.rates[0] - a_star).norm() / a_star.norm()).item()
+
+        assert a_star.norm() > 0
+        assert residual(200) < 0.3 * residual(20)
+
+
+def test_simulation_runs_exactly_t_steps_by_default_and_stops_early_with_forward_tol():
+    model = build_model(_config(time_steps=60)).eval()
+    x = _digits_batch()[0]
+    with torch.no_grad():
+        assert model(x).simulation.steps == 60
+        early = build_model(ModelConfig(
+            preset="ide_digits_f64c5",
+            simulation=SimulationConfig(time_steps=60, forward_tol=0.05, forward_min_steps=5))).eval()
+        early.load_state_dict(model.state_dict())
+        sim = early(x).simulation
+    assert 5 <= sim.steps < 60 and sim.trace[-1] < 0.05
+    assert all(t >= 0.05 for t in sim.trace[3:-1])  # it stopped at the first step below tol (after min)
+
+
+def test_batchnorm_running_statistics_change_exactly_once_per_training_step():
+    torch.manual_seed(0)
+    model = build_model(_config("ide_cifar10_alexnetf", time_steps=3)).train()
+    x, y = torch.randn(2, 3, 32, 32), torch.tensor([0, 1])
+    norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    before = [m.running_mean.clone() for m in norms]
+    F.cross_entropy(model(x).logits, y).backward()
+    assert len(norms) == 5 and all(m.num_batches_tracked.item() == 1 for m in norms)
+    assert all(not torch.equal(m.running_mean, b) for m, b in zip(norms, before))
+
+
+def test_eval_mode_is_deterministic():
+    model = build_model(_config(time_steps=10)).eval()
+    x = _digits_batch()[0]
+    with torch.no_grad():
+        assert torch.equal(model(x).logits, model(x).logits)
+
+
+def test_input_bn_uses_batch_statistics_without_update_and_hidden_bn_running_statistics():
+    module = SynapticModule(nn.Linear(3, 4), batch_norm=True, dropout=0.0).train()
+    x = torch.randn(16, 3) * 5 + 2
+    batch = module(x, BNStats.BATCH_NO_UPDATE)
+    assert module.bn.num_batches_tracked.item() == 0
+    torch.testing.assert_close(batch.mean(0), module.bn.bias.expand(4), atol=1e-5, rtol=0)
+    running = module(x, BNStats.RUNNING)  # mean 0, var 1: BN is the identity affine map here
+    torch.testing.assert_close(running, module.op(x) / (1 + module.bn.eps) ** 0.5)
+    assert module.bn.num_batches_tracked.item() == 0
+
+
+def test_dropout_mask_is_shared_within_a_forward_and_resampled_per_forward():
+    module = SynapticModule(nn.Linear(8, 64), batch_norm=False, dropout=0.5).train()
+    x = torch.randn(4, 8)
+    module.begin_forward()
+    first, again = module(x), module(x)
+    state = module.forward_state()
+    module.begin_forward()
+    other = module(x)
+    assert torch.equal(first, again) and not torch.equal(first, other)
+    module.load_forward_state(state)
+    assert torch.equal(module(x), first)
+
+
+def test_spectral_restriction_bounds_the_reshaped_kernel_norm_by_the_clamped_alpha():
+    conv = nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1, bias=False)
+    module = SynapticModule(conv, batch_norm=False, dropout=0.0, spectral_bound=0.5)
+    with torch.no_grad():
+        module.spectral.alpha.fill_(3.0)
+    for _ in range(30):  # one power iteration per training forward call
+        module.begin_forward()
+    matrix = module.forward_state()[1].detach().reshape(6, -1)
+    assert torch.linalg.matrix_norm(matrix, ord=2).item() == pytest.approx(0.5, rel=1e-4)
+    assert module.spectral.alpha.requires_grad and module.op.weight.requires_grad
+
+
+def test_memory_saved_for_backward_does_not_grow_with_t():
+    torch.manual_seed(0)
+    x, y = _digits_batch()
+    sizes = []
+    for steps in (5, 50):
+        model = build_model(_config(time_steps=steps)).train()
+        sizes.append(saved_tensor_bytes(model, x, y))
+    assert sizes[0] > 0 and sizes[0] == sizes[1]
+
+
+def test_bptt_memory_grows_with_t_so_the_measurement_can_tell():
+    x, y = _digits_batch()
+    sizes = [saved_tensor_bytes(build_model(_config(time_steps=t, gradient="bptt")).train(), x, y)
+             for t in (5, 25, 45)]
+    assert sizes[1] - sizes[0] > 0
+    assert sizes[2] - sizes[1] == pytest.approx(sizes[1] - sizes[0], rel=0.01)  # linear in T
+
+
+@pytest.mark.parametrize("preset, expected", [
+    ("ide_mnist_f64c5", 229_643), ("ide_fmnist_f400", 478_811), ("ide_nmnist_f64c5", 290_763),
+    ("ide_cifar10_alexnetf", 3_709_515), ("ide_cifar100_alexnetf", 5_184_165),
+    ("ide_cifar10_cifarnetf", 11_840_011), ("ide_cifar100_cifarnetf", 14_789_221)])
+def test_ide_parameter_counts_match_the_paper(preset, expected):
+    assert count_parameters(build_model(ModelConfig(preset=preset))) == expected
+
+
+@pytest.mark.parametrize("preset, expected", [
+    ("ide_mnist_f64c5", 13_338), ("ide_fmnist_f400", 1_194), ("ide_nmnist_f64c5", 20_818),
+    ("ide_cifar10_alexnetf", 158_730), ("ide_cifar10_cifarnetf", 232_458)])
+def test_ide_neuron_counts_match_the_paper(preset, expected):
+    spec = PRESETS[preset]
+    model = build_model(ModelConfig(preset=preset, simulation=SimulationConfig(time_steps=1))).eval()
+    shape = (1, 1, *spec.input_shape) if spec.events else (1, *spec.input_shape)
+    with torch.no_grad():
+        sim = model(torch.zeros(shape)).simulation
+    spiking = sum(sum(layer) for layer in sim.layer_neurons)
+    assert torch.Size(spec.input_shape).numel() + spiking + spec.num_classes == expected
+
+
+def test_one_stream_fusion_free_network_is_a_plain_feedback_snn():
+    snn = FeedbackSNN([FeedbackStream(SynapticModule(nn.Linear(2, 3), batch_norm=False, dropout=0.0), [],
+                                      None)])
+    currents = [torch.ones(1, 3)]
+    assert snn.fuse(currents) is currents
+
+
+@pytest.mark.parametrize("build, argument", [
+    (lambda: ModelConfig(preset="resnet50"), "preset"),
+    (lambda: SolverConfig(name="newton"), "solver"),
+    (lambda: SimulationConfig(time_steps=0), "time_steps"),
+    (lambda: NeuronConfig(v_threshold=0.0), "v_threshold"),
+    (lambda: NeuronConfig(leak=0.0), "leak"),
+    (lambda: NeuronConfig(leak=1.01), "leak"),
+    (lambda: SolverConfig(tol=-1e-3), "tol"),
+    (lambda: SimulationConfig(forward_tol=-0.1), "forward_tol")])
+def test_bad_config_raises_a_value_error_naming_argument_value_and_allowed(build, argument):
+    with pytest.raises(ValueError, match=rf"^{argument}=.* is invalid; allowed: "):
+        build()
