@@ -168,3 +168,45 @@ def test_one_stream_fusion_free_network_is_a_plain_feedback_snn():
 def test_bad_config_raises_a_value_error_naming_argument_value_and_allowed(build, argument):
     with pytest.raises(ValueError, match=rf"^{argument}=.* is invalid; allowed: "):
         build()
+
+
+def _identity_synapse(size, scale=1.0):
+    module = SynapticModule(nn.Linear(size, size, bias=False), batch_norm=False, dropout=0.0)
+    with torch.no_grad():
+        module.op.weight.copy_(scale * torch.eye(size))
+    return module
+
+
+def test_event_frames_feed_one_per_step_feedforward_is_immediate_and_feedback_one_step_late():
+    frames = torch.tensor([1.0, 0.0, 0.0, 0.0]).reshape(4, 1, 1)  # (T, B, D): one input spike at k = 0
+    neuron = NeuronConfig(v_threshold=1.0)
+
+    def run(feedback_scale):
+        stream = FeedbackStream(_identity_synapse(1), [_identity_synapse(1)],
+                                _identity_synapse(1, feedback_scale))
+        snn = FeedbackSNN([stream])
+        with torch.no_grad():
+            return simulate(snn, lambda k: snn.input_currents(frames[k]), neuron=neuron,
+                            simulation=SimulationConfig(time_steps=4))
+
+    silent, echo = run(0.5), run(1.0)
+    # layer 2 fires in the same step as layer 1; with feedback 0.5 the echo never reaches V_th
+    assert silent.spike_counts == [[1.0, 1.0]] and silent.rates[0].item() == 0.25
+    # with feedback 1 the last layer's spike at k re-excites layer 1 at k + 1, every step
+    assert echo.spike_counts == [[4.0, 4.0]] and echo.rates[0].item() == 1.0
+
+
+def test_event_model_trains_with_spike_input_bn_statistics_and_one_running_update():
+    torch.manual_seed(0)
+    config = ModelConfig(preset="ide_nmnist_f64c5", neuron=NeuronConfig(leak=0.95),
+                         simulation=SimulationConfig(time_steps=4), backward=SolverConfig(max_iter=5))
+    model = build_model(config).train()
+    frames = (torch.rand(2, 4, 2, 34, 34) < 0.2).float()
+    before = frames.clone()
+    output = model(frames)
+    F.cross_entropy(output.logits, torch.tensor([3, 7])).backward()
+    bn = model.snn.streams[0].input_module.bn
+    assert bn.num_batches_tracked.item() == 1  # the equivalent pass only, not T simulation steps
+    assert torch.equal(frames, before)  # the leak-weighted input average is computed out of place
+    assert output.backward.calls == 1 and output.simulation.layer_neurons == [[64 * 17 * 17]]
+    assert all(p.grad is not None for p in model.parameters())
