@@ -11,7 +11,9 @@ from typing import Callable
 
 from torch import nn
 
-from mpis.models import ide
+from mpis.models import ide, mpis_presets, plain_cnn
+from mpis.models.mpis_architecture import MPISArchitecture
+from mpis.models.mpis_network import build_mpis_model
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,18 @@ class Preset:
     num_classes: int
     events: bool = False  # True: input is (B, T, C, H, W), one frame per step
     family: str = "ide"  # "ide", "mpis" or "cnn" (plain feedforward BPTT baseline)
+
+
+def _mpis_preset(architecture: MPISArchitecture) -> Preset:
+    return Preset(lambda c: build_mpis_model(c, architecture),
+                  (architecture.in_channels, *architecture.input_size), architecture.num_classes,
+                  events=architecture.events, family="mpis")
+
+
+def _cnn_preset(architecture: plain_cnn.PlainCNNArchitecture) -> Preset:
+    size = architecture.input_size
+    return Preset(lambda c: plain_cnn.build_plain_cnn(c, architecture), (architecture.in_channels, size, size),
+                  architecture.num_classes, events=architecture.events, family="cnn")
 
 
 PRESETS: dict[str, Preset] = {
@@ -37,6 +51,10 @@ PRESETS: dict[str, Preset] = {
     "ide_cifar100_cifarnetf": Preset(lambda c: ide.build_ide_multilayer(c, *ide.CIFARNET_F, 3, 32, 100),
                                      (3, 32, 32), 100),
     "ide_digits_f64c5": Preset(lambda c: ide.build_ide_conv_f64c5(c, 1, 8, 10, False), (1, 8, 8), 10),
+    **{name: _mpis_preset(architecture) for name, architecture in mpis_presets.MPIS_ARCHITECTURES.items()},
+    "cnn_fmnist": _cnn_preset(plain_cnn.CNN_FMNIST),
+    "cnn_nmnist": _cnn_preset(plain_cnn.CNN_NMNIST),
+    "cnn_digits": _cnn_preset(plain_cnn.CNN_DIGITS),
 }
 
 
