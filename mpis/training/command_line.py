@@ -1,0 +1,89 @@
+"""The flags of ``python -m mpis.train`` and how they become an :class:`ExperimentConfig`.
+
+Every config flag maps to one dotted config field; a flag that is not given keeps the config's
+default (the IDE Fashion-MNIST recipe of ALGORITHMS.md §5.5, with T = 30). Parse errors print one
+line and exit with code 2 (argparse's code), without the usage block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mpis.config import ExperimentConfig
+from mpis.config_io import config_from_dict
+
+# flag -> (config field, type, help); "flag" type means store_true
+CONFIG_FLAGS: dict[str, tuple[str, object, str]] = {
+    "--preset": ("model.preset", str, "model preset, e.g. ide_fmnist_f400 (see mpis.models.PRESETS)"),
+    "--dataset": ("data.dataset", str, "mnist, fashion_mnist, nmnist, cifar10, cifar100 or digits"),
+    "--epochs": ("train.epochs", int, "training epochs (default 100)"),
+    "--time-steps": ("model.simulation.time_steps", int, "simulation steps T (default 30)"),
+    "--forward-tol": ("model.simulation.forward_tol", float, "stop the simulation early below this change (0 = off)"),
+    "--forward-min-steps": ("model.simulation.forward_min_steps", int, "never stop before this many steps"),
+    "--v-threshold": ("model.neuron.v_threshold", float, "firing threshold V_th (default 2.0)"),
+    "--leak": ("model.neuron.leak", float, "leak lambda in (0, 1]; 1 = IF (default), e.g. 0.95 = LIF"),
+    "--solver": ("model.backward.name", str, "backward solver: broyden, anderson, fixed_point, neumann, one_step"),
+    "--backward-max-iter": ("model.backward.max_iter", int, "backward solver iterations (default 30)"),
+    "--backward-tol": ("model.backward.tol", float, "backward relative residual tolerance (default 1e-4)"),
+    "--backward-damping": ("model.backward.damping", float, "fixed_point damping eta in (0, 1]"),
+    "--backward-memory": ("model.backward.memory", int, "broyden/anderson history length"),
+    "--gradient": ("model.gradient", str, "implicit (default) or bptt"),
+    "--surrogate": ("model.surrogate", str, "BPTT surrogate: sigmoid, triangle or rectangle"),
+    "--dropout": ("model.dropout", float, "variational dropout p (default 0.2)"),
+    "--spectral-bound": ("model.spectral_bound", float, "spectral-norm bound c of feedback weights"),
+    "--streams": ("model.streams", int, "MPIS: number of streams (default: the preset's)"),
+    "--depth": ("model.depth", int, "MPIS: spiking layers per stream (default: the preset's)"),
+    "--optimizer": ("train.optimizer", str, "sgd (default, momentum) or adam"),
+    "--lr": ("train.learning_rate", float, "initial learning rate (default 0.05)"),
+    "--momentum": ("train.momentum", float, "SGD momentum (default 0.9)"),
+    "--weight-decay": ("train.weight_decay", float, "weight decay on every parameter (default 5e-4)"),
+    "--milestones": ("train.milestones", "ints", "epochs at which the lr decays (default 30 60 90)"),
+    "--lr-decay": ("train.lr_decay", float, "lr factor at each milestone (default 0.1)"),
+    "--warmup": ("train.warmup_iterations", int, "linear warm-up iterations (default 0)"),
+    "--device": ("train.device", str, "auto (CUDA when available; default), cpu or cuda"),
+    "--batch-size": ("data.batch_size", int, "training batch size (default 128)"),
+    "--test-batch-size": ("data.test_batch_size", int, "test batch size (default 200)"),
+    "--limit-train": ("data.limit_train", int, "class-balanced, seeded training subset size"),
+    "--limit-test": ("data.limit_test", int, "class-balanced test subset size (fixed across seeds)"),
+    "--crop-nmnist": ("data.crop_nmnist", "flag", "crop N-MNIST to 32x32 (MPIS presets)"),
+    "--num-workers": ("data.num_workers", int, "DataLoader worker processes (default 0)"),
+    "--data-dir": ("data.data_dir", str, "data root (else $MPIS_DATA_DIR, else ./data)"),
+    "--seed": ("seed", int, "seed of every RNG and of the training subset (default 0)"),
+}
+FIELD_TO_FLAG = {field.rsplit(".", 1)[-1]: flag for flag, (field, _, _) in CONFIG_FLAGS.items()}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="python -m mpis.train", argument_default=argparse.SUPPRESS,
+                           description="Train one equilibrium SNN (one trial, no Ray).")
+    for flag, (_, kind, text) in CONFIG_FLAGS.items():
+        if kind == "flag":
+            parser.add_argument(flag, action="store_true", help=text)
+        elif kind == "ints":
+            parser.add_argument(flag, type=int, nargs="*", help=text)
+        else:
+            parser.add_argument(flag, type=kind, help=text)
+    parser.add_argument("--resume", help="continue from this checkpoint directory (epoch_NNNN)")
+    parser.add_argument("--checkpoint-dir", help="keep the latest checkpoint under this folder")
+    parser.add_argument("--json-out", help="write config, per-epoch metrics and summary here (JSON)")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    return parser
+
+
+def config_from_arguments(arguments: argparse.Namespace) -> ExperimentConfig:
+    """The default config with every given flag applied; a ``ValueError`` names the bad flag."""
+    given = vars(arguments)
+    values = {field: given[flag[2:].replace("-", "_")] for flag, (field, _, _) in CONFIG_FLAGS.items()
+              if flag[2:].replace("-", "_") in given}
+    try:
+        return config_from_dict(values, base=ExperimentConfig())
+    except ValueError as error:
+        field = str(error).split("=", 1)[0]
+        raise ValueError(f"{FIELD_TO_FLAG[field]}: {error}" if field in FIELD_TO_FLAG else str(error)) from None

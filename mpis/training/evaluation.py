@@ -1,0 +1,54 @@
+"""Test-set evaluation in ``model.eval()`` (dropout off, BN on running statistics), as in §6.
+
+Accuracy is top-1 over the (limited) test split. Firing rates follow the IDE rate script without its
+5x bug: per layer, the unweighted spike count / steps per neuron, averaged over neurons and samples;
+the total is neuron-weighted, all spikes of all layers / all spiking neurons / steps / samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+
+
+@dataclass
+class EvalTotals:
+    loss_sum: float = 0.0
+    correct: int = 0
+    samples: int = 0
+    spikes: list[list[float]] = field(default_factory=list)  # per stream, per layer: total spikes
+    neuron_steps: list[list[float]] = field(default_factory=list)  # per layer: sum of steps*batch*neurons
+
+    def layer_firing_rates(self) -> list[list[float]]:
+        return [[s / n for s, n in zip(spikes, slots)] for spikes, slots in zip(self.spikes, self.neuron_steps)]
+
+    def total_firing_rate(self) -> float:
+        return sum(map(sum, self.spikes)) / sum(map(sum, self.neuron_steps))
+
+
+def _add_spikes(totals: EvalTotals, simulation, batch: int) -> None:
+    slots = [[simulation.steps * batch * n for n in layers] for layers in simulation.layer_neurons]
+    if not totals.spikes:
+        totals.spikes = [[0.0] * len(layers) for layers in slots]
+        totals.neuron_steps = [[0.0] * len(layers) for layers in slots]
+    for stream, (counts, neurons) in enumerate(zip(simulation.spike_counts, slots)):
+        for layer, (count, n) in enumerate(zip(counts, neurons)):
+            totals.spikes[stream][layer] += count
+            totals.neuron_steps[stream][layer] += n
+
+
+@torch.no_grad()
+def evaluate(model: torch.nn.Module, loader: DataLoader, device: torch.device) -> EvalTotals:
+    model.eval()
+    totals = EvalTotals()
+    for inputs, labels in loader:
+        inputs, labels = inputs.to(device, non_blocking=True), labels.to(device, non_blocking=True)
+        output = model(inputs)
+        totals.loss_sum += F.cross_entropy(output.logits, labels, reduction="sum").item()
+        totals.correct += int((output.logits.argmax(1) == labels).sum())
+        totals.samples += labels.shape[0]
+        _add_spikes(totals, output.simulation, labels.shape[0])
+    return totals

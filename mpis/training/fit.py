@@ -1,0 +1,124 @@
+"""``fit(config, report)``: the one training entry point, used by the command line and by studies.
+
+Per epoch: train (timed, CUDA-synchronised), evaluate on the test split, write a checkpoint atomically
+into a fresh directory, then hand ``(metrics, checkpoint_dir)`` to ``report``. With ``report=None`` a
+progress line is printed instead. Checkpoints go under ``checkpoint_root`` (the latest one is kept),
+or, when only ``report`` is given, into a temporary directory that is deleted once ``report``
+returns (the callback copies what it wants to keep, as Ray Tune's ``Checkpoint.from_directory`` does).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from mpis import metric_names as names
+from mpis.config import ExperimentConfig
+from mpis.models import count_parameters
+from mpis.training.checkpoints import load_checkpoint, save_checkpoint
+from mpis.training.compatibility import check_preset_fits_dataset
+from mpis.training.device import (device_name, peak_memory_mb, reset_peak_memory, resolve_device,
+                                  synchronize)
+from mpis.training.epoch_metrics import count_neurons, epoch_metrics
+from mpis.training.evaluation import evaluate
+from mpis.training.progress import format_progress_line
+from mpis.training.train_epoch import train_one_epoch
+from mpis.training.trial import Trial, build_trial, check_same_trial
+
+Report = Callable[[dict[str, Any], str], None]
+
+
+@dataclass
+class FitSummary:
+    best_test_accuracy: float  # percent, the maximum over all epochs (test-set model selection, §5.5)
+    final_metrics: dict[str, Any]  # the last epoch's metrics
+    epochs_run: int  # epochs trained by this call (fewer than the total after a resume)
+    history: list[dict[str, Any]]  # every epoch's metrics, those before a resume included
+
+
+def fit(config: ExperimentConfig, report: Report | None = None, *, resume_from: str | None = None,
+        checkpoint_root: str | None = None) -> FitSummary:
+    """Train ``config.train.epochs`` epochs (continuing after the epoch saved in ``resume_from``).
+
+    ``metrics`` keys come from :mod:`mpis.metric_names`; ``EPOCH`` is 1-based. Raises ``ValueError``
+    for a preset that does not fit the dataset or an unusable checkpoint, ``DatasetMissing`` for
+    missing data (all before training), and ``TrainingDiverged`` when the loss, a rate or the
+    backward residual blows up.
+    """
+    device = resolve_device(config.train.device)
+    check_preset_fits_dataset(config.model, config.data)
+    saved = load_checkpoint(resume_from) if resume_from is not None else None
+    if saved is not None:
+        check_same_trial(saved["config"], config, str(resume_from))
+    trial = build_trial(config, device)
+    if saved is not None:
+        trial.restore(saved)
+    constants = {names.PARAMETERS: count_parameters(trial.model), names.DEVICE: device_name(device)}
+    first_epoch = trial.epoch + 1
+    with _checkpoint_folder(checkpoint_root, report) as folder:
+        previous: Path | None = None
+        for epoch in range(first_epoch, config.train.epochs + 1):
+            metrics = constants | _run_epoch(trial, epoch)
+            trial.history.append(metrics)
+            previous = _publish(trial, metrics, folder, previous, report, keep=checkpoint_root is not None)
+    final = trial.history[-1]
+    return FitSummary(max(m[names.TEST_ACCURACY] for m in trial.history), final,
+                      max(0, config.train.epochs + 1 - first_epoch), list(trial.history))
+
+
+def _run_epoch(trial: Trial, epoch: int) -> dict[str, Any]:
+    """Train one epoch (timed, peak memory), evaluate, and return the epoch's metrics."""
+    reset_peak_memory(trial.device)
+    synchronize(trial.device)
+    started = time.perf_counter()
+    totals = train_one_epoch(trial.model, trial.train_loader, trial.optimizer, trial.config.train,
+                             epoch=epoch, first_iteration=trial.iteration, device=trial.device)
+    synchronize(trial.device)
+    elapsed = time.perf_counter() - started
+    memory = peak_memory_mb(trial.device)
+    trial.epoch, trial.iteration = epoch, trial.iteration + totals.steps
+    test = evaluate(trial.model, trial.test_loader, trial.device)
+    best = max([m[names.TEST_ACCURACY] for m in trial.history] + [100.0 * test.correct / test.samples])
+    metrics = epoch_metrics(epoch, totals, test, epoch_time_s=elapsed, peak_memory=memory,
+                            best_test_accuracy=best)
+    metrics[names.NEURONS] = count_neurons(trial.info, totals.layer_neurons)
+    return metrics
+
+
+def _publish(trial: Trial, metrics: dict[str, Any], folder: Path | None, previous: Path | None,
+             report: Report | None, *, keep: bool) -> Path | None:
+    """Checkpoint, then report (or print); delete the checkpoint it replaces. Returns the kept one."""
+    if folder is None:  # nobody to report to and nowhere to keep checkpoints
+        print(format_progress_line(metrics, trial.config.train.epochs), flush=True)
+        return None
+    directory = save_checkpoint(trial.checkpoint_state(), metrics, folder / f"epoch_{trial.epoch:04d}")
+    if report is None:
+        print(format_progress_line(metrics, trial.config.train.epochs), flush=True)
+    else:
+        report(metrics, str(directory))
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+    if keep:
+        return directory
+    shutil.rmtree(directory, ignore_errors=True)  # the callback has copied or moved what it keeps
+    return None
+
+
+@contextmanager
+def _checkpoint_folder(checkpoint_root: str | None, report: Report | None) -> Iterator[Path | None]:
+    """``checkpoint_root`` (absolute), a temporary folder removed afterwards, or ``None``."""
+    if checkpoint_root is not None:
+        yield Path(checkpoint_root).expanduser().resolve()
+    elif report is None:
+        yield None
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="mpis-checkpoints-"))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
