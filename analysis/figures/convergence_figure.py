@@ -1,0 +1,32 @@
+"""The MPIS paper's convergence figure: the per-step relative change of each stream's rate
+("MulRes n") next to a single-stream model ("SingleRes"), on a log scale."""
+
+from __future__ import annotations
+
+from analysis.convergence import ConvergenceTraces
+from analysis.figures.figure_files import new_figure
+
+
+def plot_convergence_traces(traces: list[ConvergenceTraces], *, show_joint: bool = False):
+    """One line per stream of every model in ``traces`` (one colour per model, one line style per
+    stream); zeros (no spikes yet, so no change) are not drawn on the log axis, and a curve that is
+    zero throughout says so in the legend (typical of untrained MPIS streams)."""
+    figure, axes = new_figure(7.0, 4.5)
+    any_positive = False
+    for index, trace in enumerate(traces):
+        colour = f"C{index % 10}"
+        curves = dict(trace.curves, **({"joint": trace.joint} if show_joint else {}))
+        for number, (name, values) in enumerate(curves.items()):
+            steps = range(1, len(values) + 1)
+            shown = [value if value > 0 else float("nan") for value in values]
+            silent = not any(value > 0 for value in values)
+            any_positive = any_positive or not silent
+            axes.plot(steps, shown, color=colour, linestyle=("-", "--", ":", "-.")[number % 4],
+                      label=f"{name}: {trace.label}" + (" (all zero: no spikes reached it)" if silent else ""))
+    if any_positive:
+        axes.set_yscale("log")
+    axes.set_xlabel("simulation step t")
+    axes.set_ylabel(r"$\|a[t]-a[t-1]\| \,/\, \|a[t]\|$")
+    axes.set_title("Convergence of the forward simulation per stream")
+    axes.legend(fontsize="small")
+    return figure

@@ -1,0 +1,34 @@
+"""Accuracy against peak memory for every usable trial, with the Pareto front drawn as a step line."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.figures.figure_files import new_figure
+from analysis.pareto import pareto_front
+from analysis.study_error import StudyError
+from mpis import metric_names as m
+
+PRESET = "model.preset"
+
+
+def plot_accuracy_vs_memory(trials: pd.DataFrame, *, accuracy: str = m.BEST_TEST_ACCURACY,
+                            memory: str = m.PEAK_MEMORY_MB):
+    """Scatter of ``accuracy`` against ``memory`` (GB), one colour per preset, Pareto front in black."""
+    for column in (accuracy, memory):
+        if column not in trials or trials[column].notna().sum() == 0:
+            raise StudyError(f"the accuracy-vs-memory figure needs {column!r}, which no trial reported")
+    points = trials.dropna(subset=[accuracy, memory]).assign(memory_gb=lambda f: f[memory] / 1024)
+    figure, axes = new_figure()
+    groups = points.groupby(PRESET, sort=True) if PRESET in points else [("trials", points)]
+    for index, (preset, group) in enumerate(groups):
+        axes.scatter(group["memory_gb"], group[accuracy], color=f"C{index % 10}", label=str(preset), alpha=0.8)
+    front = pareto_front(points, maximise=accuracy, minimise="memory_gb")
+    axes.step(front["memory_gb"], front[accuracy], where="post", color="black", linewidth=1.2,
+              label=f"Pareto front ({len(front)} trials)")
+    axes.scatter(front["memory_gb"], front[accuracy], facecolor="none", edgecolor="black", s=90)
+    axes.set_xlabel("peak memory (GB)")
+    axes.set_ylabel("best test accuracy (%)")
+    axes.set_title("Accuracy vs memory: higher and further left is better")
+    axes.legend(fontsize="small")
+    return figure

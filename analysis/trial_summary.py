@@ -1,0 +1,90 @@
+"""Summarise one trial's per-epoch results into one row, by a stated rule per metric.
+
+Rules (the column keeps the metric's name):
+
+* last epoch: test/train accuracy, train loss, firing rates, residuals, parameters, neurons, node, device;
+* maximum over epochs: ``best_test_accuracy`` (also over ``test_accuracy``) and ``peak_memory_mb``;
+* mean over epochs: ``epoch_time_s`` (time per epoch), ``samples_per_s``, forward/backward steps.
+
+The extra row a diverged trial writes (``status: diverged``, see ``studies/README.md``) only fills
+the ``diverged_*`` columns; the metrics come from the epoch rows.
+
+A trial's ``status`` is ``error`` (error.txt or Ray ERROR), ``diverged`` (a ``status: diverged``
+result or a non-finite final loss), ``completed`` (all ``train.epochs`` reported), ``stopped`` (Ray
+terminated it earlier, e.g. ASHA), ``running``/``pending``, or ``incomplete``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from mpis import metric_names as m
+
+DIVERGED_STATUS_KEY = "status"  # result key the studies write for a diverged trial
+DIVERGED_STATUS_VALUE = "diverged"
+
+LAST_VALUE_METRICS = (m.TEST_ACCURACY, m.TEST_LOSS, m.TRAIN_ACCURACY, m.TRAIN_LOSS, m.LEARNING_RATE,
+                      m.FIRING_RATE_TOTAL, m.FORWARD_RESIDUAL, m.BACKWARD_RESIDUAL, m.PARAMETERS,
+                      m.NEURONS, m.NODE, m.DEVICE, m.MEMORY_KIND, m.EPOCH, "time_total_s", "node_id",
+                      "hostname")
+DIVERGED_FIELDS = ("diverged_what", "diverged_epoch", "diverged_step", "diverged_value")
+MAX_OVER_EPOCHS_METRICS = (m.PEAK_MEMORY_MB,)
+MEAN_OVER_EPOCHS_METRICS = (m.EPOCH_TIME_S, m.SAMPLES_PER_S, m.FORWARD_STEPS, m.BACKWARD_STEPS)
+
+
+def _values(results: list[dict], key: str) -> list:
+    return [result[key] for result in results if result.get(key) is not None]
+
+
+def _numbers(results: list[dict], key: str) -> list[float]:
+    return [float(v) for v in _values(results, key) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+
+
+def summarise_metrics(results: list[dict]) -> dict:
+    """One trial's metric columns from its result lines (see the module docstring for the rules)."""
+    row: dict = {key: values[-1] for key in DIVERGED_FIELDS if (values := _values(results, key))}
+    results = [result for result in results if result.get(DIVERGED_STATUS_KEY) != DIVERGED_STATUS_VALUE]
+    layer_keys = sorted({key for result in results for key in result
+                         if key.startswith(m.FIRING_RATE_LAYER_PREFIX)})
+    for key in (*LAST_VALUE_METRICS, *layer_keys):
+        values = _values(results, key)
+        if values:
+            row[key] = values[-1]
+    for key in MAX_OVER_EPOCHS_METRICS:
+        numbers = _numbers(results, key)
+        if numbers:
+            row[key] = max(numbers)
+    for key in MEAN_OVER_EPOCHS_METRICS:
+        numbers = _numbers(results, key)
+        if numbers:
+            row[key] = sum(numbers) / len(numbers)
+    accuracies = _numbers(results, m.TEST_ACCURACY) + _numbers(results, m.BEST_TEST_ACCURACY)
+    finite = [value for value in accuracies if math.isfinite(value)]
+    if finite:
+        row[m.BEST_TEST_ACCURACY] = max(finite)
+    row["epochs_reported"] = int(max(_numbers(results, m.EPOCH), default=len(results)))
+    return row
+
+
+def _diverged(results: list[dict]) -> bool:
+    if any(result.get(DIVERGED_STATUS_KEY) == DIVERGED_STATUS_VALUE for result in results):
+        return True
+    losses = _numbers(results, m.TRAIN_LOSS)
+    return bool(losses) and not math.isfinite(losses[-1])
+
+
+def trial_status(results: list[dict], *, error: str | None, ray_status: str | None,
+                 planned_epochs: int | None) -> str:
+    """The trial's outcome (see the module docstring)."""
+    if error is not None or ray_status == "ERROR":
+        return "error"
+    if _diverged(results):
+        return "diverged"
+    if ray_status in ("RUNNING", "PENDING", "PAUSED"):
+        return ray_status.lower()
+    epochs_done = max(_numbers(results, m.EPOCH), default=len(results))
+    if results and planned_epochs is not None and epochs_done >= planned_epochs:
+        return "completed"
+    if results and ray_status == "TERMINATED":
+        return "completed" if planned_epochs is None else "stopped"
+    return "incomplete"
