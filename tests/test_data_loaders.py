@@ -73,6 +73,9 @@ def test_data_root_prefers_the_argument_then_the_environment_then_data_and_is_ab
     assert resolve_data_root(None) == tmp_path / "from_env"
     monkeypatch.delenv(DATA_DIR_VARIABLE)
     assert resolve_data_root(None) == tmp_path / "data" and resolve_data_root(None).is_absolute()
+    monkeypatch.setenv("TUNE_ORIG_WORKING_DIR", "/started/here")  # inside a Ray Tune trial
+    assert resolve_data_root("../shared/data") == Path("/started/shared/data")
+    assert resolve_data_root("/absolute/data") == Path("/absolute/data")
 
 
 def test_missing_data_that_cannot_be_downloaded_is_one_line_naming_dataset_folder_and_files(tmp_path):

@@ -14,7 +14,8 @@ from mpis import metric_names as names
 from mpis.train import main
 
 REPO = Path(__file__).resolve().parents[1]
-DIGITS = ["--preset", "ide_digits_f64c5", "--dataset", "digits", "--time-steps", "3", "--batch-size", "64",
+DIGITS = ["--preset", "ide_digits_f64c5", "--dataset", "digits", "--data-dir", "relative/data",
+          "--time-steps", "3", "--batch-size", "64",
           "--limit-train", "128", "--limit-test", "50", "--threads", "1"]
 
 BAD_INPUTS = {
@@ -70,11 +71,13 @@ def test_the_module_runs_as_a_command_and_exits_2_on_bad_input():
                              "allowed: an integer >= 1\n")
 
 
-def test_a_run_prints_progress_writes_json_and_checkpoints_and_resumes(tmp_path, capsys):
+def test_a_run_prints_progress_writes_json_and_checkpoints_and_resumes(tmp_path, capsys, monkeypatch):
     out, checkpoints = tmp_path / "out.json", tmp_path / "checkpoints"
+    monkeypatch.chdir(tmp_path)
     assert main(DIGITS + ["--epochs", "1", "--json-out", str(out), "--checkpoint-dir", str(checkpoints)]) == 0
     first = json.loads(out.read_text())
     assert first["status"] == "done" and first["config"]["model.simulation.time_steps"] == 3
+    assert Path(first["config"]["data.data_dir"]).is_absolute()
     assert [m[names.EPOCH] for m in first["epochs"]] == [1] and first["checkpoint"].endswith("epoch_0001")
     assert main(DIGITS + ["--epochs", "2", "--json-out", str(out), "--checkpoint-dir", str(checkpoints),
                           "--resume", first["checkpoint"]]) == 0

@@ -12,6 +12,7 @@ import sys
 
 from mpis.config import ExperimentConfig
 from mpis.config_io import config_from_dict
+from mpis.data.data_root import resolve_data_root
 
 # flag -> (config field, type, help); "flag" type means store_true
 CONFIG_FLAGS: dict[str, tuple[str, object, str]] = {
@@ -82,6 +83,8 @@ def config_from_arguments(arguments: argparse.Namespace) -> ExperimentConfig:
     given = vars(arguments)
     values = {field: given[flag[2:].replace("-", "_")] for flag, (field, _, _) in CONFIG_FLAGS.items()
               if flag[2:].replace("-", "_") in given}
+    if values.get("data.data_dir"):  # absolute now, whatever directory the training later runs in
+        values["data.data_dir"] = str(resolve_data_root(values["data.data_dir"]))
     try:
         return config_from_dict(values, base=ExperimentConfig())
     except ValueError as error:
