@@ -25,10 +25,10 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-def trial(epochs: int = 3, **train) -> ExperimentConfig:
+def trial(epochs: int = 3, preset: str = "ide_digits_f64c5", **train) -> ExperimentConfig:
     """Digits with shuffling, dropout, warm-up across the epoch boundary and a milestone at epoch 2."""
     return ExperimentConfig(
-        model=ModelConfig(preset="ide_digits_f64c5", simulation=SimulationConfig(time_steps=4)),
+        model=ModelConfig(preset=preset, simulation=SimulationConfig(time_steps=4)),
         data=DataConfig(dataset="digits", batch_size=32, limit_train=192, limit_test=100),
         train=TrainConfig(epochs=epochs, warmup_iterations=8, milestones=(2,), **train), seed=7)
 
@@ -42,9 +42,9 @@ def comparable(metrics: dict) -> dict:
             for key, value in metrics.items() if key not in MACHINE_DEPENDENT}
 
 
-@pytest.mark.parametrize("stop_after", [1, 2])
-def test_a_resumed_run_reports_the_same_metrics_as_an_uninterrupted_one(tmp_path, stop_after):
-    uninterrupted = fit(trial(), lambda metrics, directory: None).history
+@pytest.mark.parametrize("preset,stop_after", [("ide_digits_f64c5", 1), ("ide_digits_f64c5", 2), ("mpis_digits", 1)])
+def test_a_resumed_run_reports_the_same_metrics_as_an_uninterrupted_one(tmp_path, preset, stop_after):
+    uninterrupted = fit(trial(preset=preset), lambda metrics, directory: None).history
 
     def report_then_die(metrics, directory):
         shutil.copytree(directory, tmp_path / f"kept_{metrics[names.EPOCH]}")  # what Ray Tune does
@@ -52,9 +52,9 @@ def test_a_resumed_run_reports_the_same_metrics_as_an_uninterrupted_one(tmp_path
             raise Killed
 
     with pytest.raises(Killed):
-        fit(trial(), report_then_die)
+        fit(trial(preset=preset), report_then_die)
     resumed = []
-    summary = fit(trial(), lambda metrics, directory: resumed.append(metrics),
+    summary = fit(trial(preset=preset), lambda metrics, directory: resumed.append(metrics),
                   resume_from=str(tmp_path / f"kept_{stop_after}"))
     assert summary.epochs_run == 3 - stop_after and len(summary.history) == 3
     assert [comparable(m) for m in resumed] == [comparable(m) for m in uninterrupted[stop_after:]]
