@@ -1,0 +1,64 @@
+"""What a run of a study actually uses: the flags resolved against the study, or, with ``--resume``,
+against what the study ran with (its ``mpis_study.json``), so a resumed study runs what it ran."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from mpis.config import ExperimentConfig
+from mpis.config_io import config_from_dict
+from mpis.data import resolve_data_root
+from studies.runner.options import StudyOptions
+from studies.runner.resume import check_resumable
+from studies.runner.spec import Budget, StudySpec
+from studies.runner.study_input_error import StudyInputError
+
+
+@dataclass(frozen=True)
+class StudySettings:
+    preset: str
+    budget: Budget
+    seed: int
+    data_dir: str  # absolute: trials run in their own working directories, maybe on other nodes
+    base: ExperimentConfig  # spec.base + the budget's overrides + data_dir + seed
+    num_samples: int
+    max_concurrent: int
+    experiment_dir: Path
+
+
+def resolve_settings(spec: StudySpec, options: StudyOptions) -> StudySettings:
+    experiment_dir = options.storage_path / options.name
+    if options.resume:
+        preset, seed, data_dir = _resumed_choices(options, experiment_dir)
+    else:
+        if experiment_dir.is_dir() and any(experiment_dir.iterdir()):
+            raise StudyInputError(f"--name={options.name} is invalid; allowed: a new study name "
+                                  f"({experiment_dir} already holds a study: add --resume to continue it)")
+        preset = options.preset or spec.default_preset
+        seed = 0 if options.seed is None else options.seed
+        data_dir = str(resolve_data_root(options.data_dir))
+    budget = spec.budgets[preset]
+    base = config_from_dict(budget.overrides, spec.base)
+    base = dataclasses.replace(base, seed=seed, data=dataclasses.replace(base.data, data_dir=data_dir))
+    return StudySettings(preset=preset, budget=budget, seed=seed, data_dir=data_dir, base=base,
+                         num_samples=options.num_samples or budget.num_samples,
+                         max_concurrent=options.max_concurrent or budget.max_concurrent,
+                         experiment_dir=experiment_dir)
+
+
+def _resumed_choices(options: StudyOptions, experiment_dir: Path) -> tuple[str, int, str]:
+    """Preset, seed and data root from the manifest; a flag that contradicts them is an error."""
+    manifest = check_resumable(experiment_dir)
+    for flag, given in (("--num-samples", options.num_samples), ("--max-concurrent", options.max_concurrent)):
+        if given is not None:
+            raise StudyInputError(f"{flag}={given} is invalid with --resume; allowed: leave it out "
+                                  "(a resumed study keeps its budget)")
+    for flag, given, recorded in (("--preset", options.preset, manifest["preset"]),
+                                  ("--seed", options.seed, manifest["seed"])):
+        if given is not None and given != recorded:
+            raise StudyInputError(f"{flag}={given} is invalid with --resume; allowed: {recorded} "
+                                  f"(what {experiment_dir.name} ran with)")
+    data_dir = options.data_dir or manifest["data_dir"]  # the data may have moved; the trial is the same
+    return manifest["preset"], manifest["seed"], data_dir

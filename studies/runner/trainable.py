@@ -1,0 +1,77 @@
+"""The one Ray Tune trainable of every study: sampled dict -> typed config -> ``mpis.training.fit``.
+
+Per trial it writes ``mpis_config.json`` and one ``mpis_attempts.jsonl`` line, resumes from the
+latest checkpoint when Tune restarts it (worker killed, ``--resume``), and reports every epoch's
+metrics with the node it ran on. A ``TrainingDiverged`` error becomes one last row with
+``status="diverged"`` (the study metric NaN) and a normal end, so the study goes on.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import torch
+from ray import tune
+
+from mpis import metric_names
+from mpis.config import ExperimentConfig
+from mpis.training import TrainingDiverged, fit
+from studies.runner.space import trial_config
+from studies.runner.trial_keys import (DIVERGED_EPOCH, DIVERGED_STEP, DIVERGED_VALUE, DIVERGED_WHAT,
+                                       STATUS, STATUS_DIVERGED, STATUS_OK)
+from studies.runner.trial_records import (append_attempt, checkpoint_epoch, mark_checkpoint_epoch,
+                                          node_identity, write_trial_config)
+
+CUDA_MEMORY_HEADROOM = 0.95
+# Tune's progress table shows the first numeric metrics of a row: put the telling ones first.
+LEADING_METRICS = (metric_names.EPOCH, metric_names.TEST_ACCURACY, metric_names.BEST_TEST_ACCURACY,
+                   metric_names.EPOCH_TIME_S)
+
+
+def run_trial(sampled: dict[str, Any], *, base: ExperimentConfig, variants: dict[str, dict[str, Any]],
+              experiment_dir: str, metric: str, cpus_per_trial: float, gpus_per_trial: float) -> None:
+    """Train one trial; the keyword arguments are bound once per study with ``tune.with_parameters``."""
+    torch.set_num_threads(max(1, int(cpus_per_trial)))
+    config = trial_config(sampled, base, variants)
+    trial_dir = Path(experiment_dir) / Path(tune.get_context().get_trial_dir()).name
+    write_trial_config(trial_dir, config)
+    identity = node_identity()
+    _cap_cuda_memory(gpus_per_trial)
+    checkpoint = tune.get_checkpoint()
+    if checkpoint is None:
+        append_attempt(trial_dir, identity, resumed_from_epoch=0)
+        _fit_and_report(config, identity, metric, resume_from=None)
+        return
+    with checkpoint.as_directory() as directory:
+        done = checkpoint_epoch(directory)
+        append_attempt(trial_dir, identity, resumed_from_epoch=done)
+        if done < config.train.epochs:  # else it had finished when a dead driver last saved
+            _fit_and_report(config, identity, metric, resume_from=directory)
+
+
+def _fit_and_report(config: ExperimentConfig, identity: dict[str, str], metric: str,
+                    resume_from: str | None) -> None:
+    def report(metrics: dict[str, Any], checkpoint_dir: str) -> None:
+        mark_checkpoint_epoch(checkpoint_dir, metrics[metric_names.EPOCH])
+        leading = {key: metrics[key] for key in LEADING_METRICS if key in metrics}
+        tune.report({**leading, **metrics, **identity, STATUS: STATUS_OK},
+                    checkpoint=tune.Checkpoint.from_directory(checkpoint_dir))
+
+    try:
+        fit(config, report, resume_from=resume_from)
+    except TrainingDiverged as diverged:
+        tune.report({**identity, STATUS: STATUS_DIVERGED, metric: math.nan,
+                     metric_names.EPOCH: diverged.epoch, DIVERGED_WHAT: diverged.what,
+                     DIVERGED_EPOCH: diverged.epoch, DIVERGED_STEP: diverged.step,
+                     DIVERGED_VALUE: float(diverged.value)})
+
+
+def _cap_cuda_memory(gpus_per_trial: float) -> None:
+    """A fractional GPU is only bookkeeping in Ray: cap this process's share of the GPU's memory.
+
+    The cap is 95 % of the fraction, leaving room for every sharing process's CUDA context.
+    """
+    if 0 < gpus_per_trial < 1 and torch.cuda.is_available():
+        torch.cuda.set_per_process_memory_fraction(CUDA_MEMORY_HEADROOM * gpus_per_trial, device=0)

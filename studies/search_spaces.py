@@ -1,0 +1,46 @@
+"""Search-space fragments the sweeps share, with ALGORITHMS.md §8's ranges.
+
+Every fragment is a nested dict mirroring ``ExperimentConfig`` (``tests/studies`` checks each leaf
+is a real config field). ``model.streams`` and ``model.depth`` only apply to MPIS presets; IDE trials
+never sample them (see ``studies/runner/define_by_run.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ray import tune
+
+from mpis.config import BACKWARD_SOLVER_NAMES
+
+
+def neuron_space() -> dict[str, Any]:
+    """V_th in [1, 4] (gain of sigma(./V_th)); IF (leak 1) or LIF with leak 0.9-0.999."""
+    return {"v_threshold": tune.uniform(1.0, 4.0), "leak": tune.choice([1.0, 0.999, 0.99, 0.95, 0.9])}
+
+
+def simulation_space(min_time_steps: int, max_time_steps: int, step: int) -> dict[str, Any]:
+    """T (cost linear in T) and the forward early-stop tolerance (0 = run all T steps)."""
+    return {"time_steps": tune.qrandint(min_time_steps, max_time_steps, step),
+            "forward_tol": tune.choice([0.0, 1e-4, 1e-3, 1e-2])}
+
+
+def backward_space(max_iter_high: int = 60) -> dict[str, Any]:
+    """The adjoint solver, its iteration budget (5..max_iter_high) and relative tolerance."""
+    return {"name": tune.choice(list(BACKWARD_SOLVER_NAMES)), "max_iter": tune.randint(5, max_iter_high + 1),
+            "tol": tune.loguniform(1e-5, 1e-3)}
+
+
+def family_space(presets: list[str], max_streams: int, max_depth: int) -> dict[str, Any]:
+    """The model family (one preset per family) and, for MPIS, stream count and depth."""
+    return {"preset": tune.choice(presets), "streams": tune.randint(1, max_streams + 1),
+            "depth": tune.randint(2, max_depth + 1)}
+
+
+def equilibrium_sweep_space(presets: list[str], *, max_streams: int = 4, max_depth: int = 5,
+                            time_steps: tuple[int, int, int] = (10, 100, 10),
+                            learning_rate: tuple[float, float] = (1e-2, 1e-1)) -> dict[str, Any]:
+    """The flagship's space: family, streams, depth, V_th, leak, T, forward tol, backward solver, lr."""
+    return {"model": {**family_space(presets, max_streams, max_depth), "neuron": neuron_space(),
+                      "simulation": simulation_space(*time_steps), "backward": backward_space()},
+            "train": {"learning_rate": tune.loguniform(*learning_rate)}}
