@@ -4,6 +4,8 @@ class-balanced seeded subsets, the data-root rules and the one-line missing-data
 import collections
 import os
 import pickle
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 
@@ -88,20 +90,23 @@ def test_missing_data_that_cannot_be_downloaded_is_one_line_naming_dataset_folde
     assert "no network" in message and pickle.loads(pickle.dumps(caught.value)).dataset == "fashion_mnist"
 
 
-def test_a_download_happens_once_under_the_lock_and_the_files_are_then_used(tmp_path):
+def test_concurrent_trials_download_once_under_the_lock_and_then_use_the_files(tmp_path):
     calls = []
 
-    def fake_download(dataset):
+    def slow_fake_download(dataset):
         calls.append(dataset.root)
+        time.sleep(0.5)  # long enough for the other trial to find the files missing and wait
         raw = Path(dataset.raw_folder)
         raw.mkdir(parents=True)
         for source in (SHARED_DATA / "MNIST" / "raw").glob("*-ubyte"):
             (raw / source.name).symlink_to(source)
 
-    with mock.patch("torchvision.datasets.MNIST.download", autospec=True, side_effect=fake_download):
-        train, _, _ = build_dataloaders(DataConfig(dataset="mnist", data_dir=str(tmp_path)), time_steps=5, seed=0)
-        build_dataloaders(DataConfig(dataset="mnist", data_dir=str(tmp_path)), time_steps=5, seed=0)
-    assert len(calls) == 1 and len(train.dataset) == 60000 and (tmp_path / ".mpis-mnist.lock").exists()
+    config = DataConfig(dataset="mnist", data_dir=str(tmp_path), limit_train=10, limit_test=10)
+    with mock.patch("torchvision.datasets.MNIST.download", autospec=True, side_effect=slow_fake_download):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            trials = [pool.submit(build_dataloaders, config, time_steps=5, seed=seed) for seed in (0, 1)]
+            sizes = [len(trial.result()[0].dataset) for trial in trials]
+    assert len(calls) == 1 and sizes == [10, 10] and (tmp_path / ".mpis-mnist.lock").exists()
 
 
 def _write_fake_cifar10(root: Path) -> None:
