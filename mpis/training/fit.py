@@ -63,7 +63,7 @@ def fit(config: ExperimentConfig, report: Report | None = None, *, resume_from: 
     with _checkpoint_folder(checkpoint_root, report) as folder:
         previous: Path | None = None
         for epoch in range(first_epoch, config.train.epochs + 1):
-            metrics = constants | _run_epoch(trial, epoch)
+            metrics = _run_epoch(trial, epoch) | constants
             trial.history.append(metrics)
             previous = _publish(trial, metrics, folder, previous, report, keep=checkpoint_root is not None)
     final = trial.history[-1]
