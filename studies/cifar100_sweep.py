@@ -12,6 +12,7 @@ with its max iterations and tolerance, and the learning rate. Trials are ranked 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, SimulationConfig, TrainConfig
 from studies.cifar_budgets import cifar_sweep_budgets
@@ -32,7 +33,7 @@ SPEC = StudySpec(name="cifar100_sweep", description=__doc__.split("\n\n")[0], ba
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_study_cli(SPEC, argv)
+    return run_study_cli(SPEC, argv, prog=Path(__file__).name)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ LIF at T = 30 and 100. Every arm runs --num-samples seeds (5 in the paper budget
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, TrainConfig
 from studies.cpu_budgets import cpu_sized_overrides
@@ -51,7 +52,7 @@ SPEC = StudySpec(name="ide_table_cifar", description=__doc__.split("\n\n")[0], b
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_study_cli(SPEC, argv)
+    return run_study_cli(SPEC, argv, prog=Path(__file__).name)
 
 
 if __name__ == "__main__":

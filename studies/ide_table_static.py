@@ -11,6 +11,7 @@ Fashion-MNIST (T = 5) and F64C5 on N-MNIST (T = 30, 34x34 frames), each with IF 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, TrainConfig
 from studies.cpu_budgets import cpu_sized_overrides
@@ -49,7 +50,7 @@ SPEC = StudySpec(name="ide_table_static", description=__doc__.split("\n\n")[0], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_study_cli(SPEC, argv)
+    return run_study_cli(SPEC, argv, prog=Path(__file__).name)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ peak memory (constant in T for MPIS, growing with T for BPTT).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, TrainConfig
 from studies.cpu_budgets import cpu_sized_overrides
@@ -51,7 +52,7 @@ SPEC = StudySpec(name="mpis_vs_bptt", description=__doc__.split("\n\n")[0], base
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_study_cli(SPEC, argv)
+    return run_study_cli(SPEC, argv, prog=Path(__file__).name)
 
 
 if __name__ == "__main__":

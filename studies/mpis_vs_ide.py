@@ -10,6 +10,7 @@ compares accuracy and time per epoch.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, TrainConfig
 from studies.cpu_budgets import cpu_sized_overrides
@@ -47,7 +48,7 @@ SPEC = StudySpec(name="mpis_vs_ide", description=__doc__.split("\n\n")[0], base=
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_study_cli(SPEC, argv)
+    return run_study_cli(SPEC, argv, prog=Path(__file__).name)
 
 
 if __name__ == "__main__":

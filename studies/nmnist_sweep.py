@@ -12,6 +12,7 @@ configuration (IDE's N-MNIST numbers come from ide_table_static.py).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, SimulationConfig, TrainConfig
 from studies.cpu_budgets import cpu_sized_overrides, cpu_sized_space
@@ -45,7 +46,7 @@ SPEC = StudySpec(name="nmnist_sweep", description=__doc__.split("\n\n")[0], base
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_study_cli(SPEC, argv)
+    return run_study_cli(SPEC, argv, prog=Path(__file__).name)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ configurations at the end.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from ray import tune
 
@@ -49,7 +50,7 @@ SPEC = StudySpec(name="quickstart", description=__doc__.split("\n\n")[0], base=B
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_study_cli(SPEC, argv)
+    return run_study_cli(SPEC, argv, prog=Path(__file__).name)
 
 
 if __name__ == "__main__":

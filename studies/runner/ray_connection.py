@@ -22,7 +22,7 @@ from studies.runner.options import EXIT_BAD_INPUT, StudyOptions
 from studies.runner.study_input_error import StudyInputError
 
 PROBE_TIMEOUT_S = 5.0
-CONNECT_DEADLINE_S = 25.0
+CONNECT_DEADLINE_S = 15.0
 LOCAL_OBJECT_STORE_BYTES = 512 * 2**20  # trials load their own data; the store holds little
 
 

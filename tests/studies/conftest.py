@@ -43,6 +43,15 @@ def ray_environment(root: Path) -> dict[str, str]:
             "RAY_TMPDIR": str(root / "tmp"), "RAY_USAGE_STATS_ENABLED": "0"}
 
 
+def reload_ray_settings() -> None:
+    """Make this process see changed RAY_AUTH_* variables: Ray reads them once, at import (other
+    test modules have imported it already); ``ray.init`` itself refreshes them the same way."""
+    from ray._raylet import AuthenticationTokenLoader, Config
+
+    Config.initialize("")
+    AuthenticationTokenLoader.instance().reset_cache()
+
+
 @pytest.fixture(scope="session")
 def ray_runtime():
     import ray
@@ -53,6 +62,7 @@ def ray_runtime():
     saved = {name: os.environ.get(name) for name in (*variables, "RAY_ADDRESS")}
     os.environ.update(variables)
     os.environ.pop("RAY_ADDRESS", None)
+    reload_ray_settings()
     ray.init(num_cpus=2, object_store_memory=300 * 2**20, include_dashboard=True,
              dashboard_host="127.0.0.1", _temp_dir=str(root / "r"), log_to_driver=False,
              runtime_env={"worker_process_setup_hook": "tests.studies.fake_cifar.accept_fake_cifar"})
@@ -68,6 +78,7 @@ def ray_runtime():
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        reload_ray_settings()
         shutil.rmtree(root, ignore_errors=True)
 
 

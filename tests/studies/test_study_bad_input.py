@@ -1,0 +1,129 @@
+"""Bad input stops a study with one line and exit code 2 before any trial starts: invalid flags and
+ranges, an unknown preset, resources the cluster lacks (GPUs on a CPU-only cluster), missing data,
+a study directory that is not ours; an unreachable --address fails clearly within 30 seconds."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from studies.quickstart import SPEC as QUICKSTART
+from studies.runner import run_study_cli
+from studies.runner.manifest import MANIFEST_FILE
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(script: str, *arguments: str, environment=None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO_ROOT / "studies" / script), *arguments], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=timeout, env=environment)
+
+
+def our_error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "error:" in line]
+
+
+@pytest.mark.parametrize("arguments, mentions", [
+    (["--num-samples", "0"], "--num-samples=0 is invalid; allowed: an integer >= 1"),
+    (["--max-concurrent", "-1"], "--max-concurrent=-1 is invalid"),
+    (["--cpus-per-trial", "0"], "--cpus-per-trial=0 is invalid"),
+    (["--gpus-per-trial", "1.5"], "--gpus-per-trial=1.5 is invalid; allowed: 0, a fraction"),
+    (["--gpus-per-trial", "-0.5"], "--gpus-per-trial=-0.5 is invalid"),
+    (["--preset", "huge"], "invalid choice: 'huge'"),
+    (["--address", "not an address"], "--address=not an address is invalid"),
+    (["--dashboard-host", "everywhere"], "--dashboard-host=everywhere is invalid"),
+    (["--storage-path", "s3://bucket/results"], "--storage-path=s3://bucket/results is invalid"),
+    (["--name", "../escape"], "--name=../escape is invalid"),
+    (["--seed", "-3"], "--seed=-3 is invalid"),
+    (["--max-failures", "many"], "--max-failures=many is invalid"),
+    (["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+])
+def test_invalid_flags_print_one_line_and_exit_2(arguments, mentions, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        run_study_cli(QUICKSTART, arguments, prog="quickstart.py")
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and mentions in err
+
+
+def test_the_real_command_exits_2_on_bad_input():
+    result = run_cli("cifar10_sweep.py", "--preset", "tiny")
+    assert result.returncode == 2
+    assert our_error_lines(result.stderr) == [result.stderr.strip()]
+    assert "--preset: invalid choice: 'tiny' (choose from 'quick', 'paper', 'smoke')" in result.stderr
+
+
+def test_gpus_requested_from_a_cluster_without_gpus_stop_before_any_trial(ray_runtime, tmp_path, capsys):
+    status = run_study_cli(QUICKSTART, ["--gpus-per-trial", "0.5", "--storage-path", str(tmp_path)],
+                           prog="quickstart.py")
+    assert status == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "quickstart.py: error: --gpus-per-trial=0.5 is invalid; allowed: 0 (the Ray cluster has no GPUs)"
+    assert not any(tmp_path.iterdir())  # no study directory, no trial
+
+
+def test_more_cpus_per_trial_than_any_node_has_stop_before_any_trial(ray_runtime, tmp_path, capsys):
+    status = run_study_cli(QUICKSTART, ["--cpus-per-trial", "3", "--storage-path", str(tmp_path)],
+                           prog="quickstart.py")
+    assert status == 2
+    assert "the largest has 2 CPUs and 0 GPUs" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_missing_data_stops_a_local_study_before_ray_starts(tmp_path):
+    result = run_cli("nmnist_sweep.py", "--data-dir", str(tmp_path / "empty"), "--storage-path",
+                     str(tmp_path / "results"))
+    assert result.returncode == 2
+    [line] = our_error_lines(result.stderr)
+    assert "dataset 'nmnist' not found in" in line and "Ray dashboard" not in result.stdout
+
+
+def test_an_existing_study_is_not_overwritten_and_resume_needs_our_study(tmp_path, capsys):
+    (tmp_path / "quickstart").mkdir()
+    (tmp_path / "quickstart" / "something").write_text("x")
+    assert run_study_cli(QUICKSTART, ["--storage-path", str(tmp_path)], prog="q") == 2
+    assert "already holds a study: add --resume to continue it" in capsys.readouterr().err
+    assert run_study_cli(QUICKSTART, ["--resume", "--storage-path", str(tmp_path)], prog="q") == 2
+    assert f"it has no {MANIFEST_FILE}" in capsys.readouterr().err
+
+
+def test_resume_refuses_another_users_study(tmp_path, capsys):
+    study = tmp_path / "quickstart"
+    study.mkdir()
+    (study / MANIFEST_FILE).write_text("{}")
+    (study / "tuner.pkl").write_bytes(b"not ours")
+    import os
+    os.chown(study, 65534, 65534)  # nobody; the tests run as root
+    assert run_study_cli(QUICKSTART, ["--resume", "--storage-path", str(tmp_path)], prog="q") == 2
+    assert "it belongs to another user (restoring unpickles its files)" in capsys.readouterr().err
+
+
+def test_a_refused_address_fails_at_once():
+    started = time.monotonic()
+    result = run_cli("quickstart.py", "--address", "127.0.0.1:1")
+    assert result.returncode == 2 and time.monotonic() - started < 30
+    [line] = our_error_lines(result.stderr)
+    assert "--address=127.0.0.1:1 is unreachable (Connection refused)" in line
+
+
+def test_an_address_that_is_not_a_ray_cluster_fails_within_30_seconds(tmp_path):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # accepts TCP but never speaks Ray's protocol: ray.init would retry for minutes
+    port = listener.getsockname()[1]
+    try:
+        started = time.monotonic()
+        result = run_cli("quickstart.py", "--address", f"127.0.0.1:{port}", "--storage-path", str(tmp_path),
+                         timeout=90)
+        elapsed = time.monotonic() - started
+    finally:
+        listener.close()
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert elapsed < 30, elapsed
+    assert f"error: --address=127.0.0.1:{port} did not answer as a Ray cluster within 15 s" in result.stderr
+    assert not any(tmp_path.iterdir())
