@@ -1,10 +1,10 @@
-"""N-MNIST through tonic, as spike frames of 3 ms bins (ALGORITHMS.md §5.6, pitfall 11).
+r"""N-MNIST through tonic, as spike frames of 3 ms bins (ALGORITHMS.md §5.6, pitfall 11).
 
 Each recording (events x, y < 34, 2 polarities, t in µs, about 300 ms) becomes T binary frames:
 
 .. math::
-    \\text{frame}[k, p, y, x] = \\mathbb{1}\\big[\\exists\\ \\text{event } (x, y, t, p):\\ 3000k \\le t < 3000(k+1)\\big],
-    \\quad k = 0..T-1
+    \text{frame}[k, p, y, x] = \mathbb{1}\big[\exists\ \text{event } (x, y, t, p):\ 3000k \le t < 3000(k+1)\big],
+    \quad k = 0..T-1
 
 built with ``tonic.transforms.ToFrame(time_window=3000, start_time=0, end_time=3000 T)``. This is
 the TSSL-BP binning "bin b = ceil(t / 3000) -> index b - 1" with every event at or after ``3 T`` ms
