@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 from analysis.figures.convergence_figure import plot_convergence_traces
-from analysis.figures.convergence_models import trace_models
 from analysis.figures.figure_files import save_figure
 from analysis.figures.importance_figure import plot_hyperparameter_importances
 from analysis.figures.pareto_figure import plot_accuracy_vs_memory
@@ -31,6 +30,8 @@ class FigureReport(NamedTuple):
 def figure_builders(study_dir: Path, *, convergence_presets: list[str] | None = None,
                     convergence_steps: int = 100, convergence_batch: int = 4) -> dict[str, Callable]:
     """Figure name -> a function ``() -> Figure`` for the study in ``study_dir``."""
+    from analysis.figures.convergence_models import trace_models  # imports torch: only when drawn
+
     trials = successful_trials(load_trials(study_dir), study_dir)
     info = read_study_info(study_dir)
     return {

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
-from analysis.convergence import ConvergenceTraces
+from typing import TYPE_CHECKING
+
 from analysis.figures.figure_files import new_figure
+
+if TYPE_CHECKING:  # importing it would import torch; the figure needs only the traces
+    from analysis.convergence import ConvergenceTraces
 
 
 def plot_convergence_traces(traces: list[ConvergenceTraces], *, show_joint: bool = False):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.figures.figure_files import new_figure
+from analysis.figures.time_step_curves import model_label
 from analysis.pareto import pareto_front
 from analysis.study_error import StudyError
 from mpis import metric_names as m
@@ -14,15 +15,18 @@ PRESET = "model.preset"
 
 def plot_accuracy_vs_memory(trials: pd.DataFrame, *, accuracy: str = m.BEST_TEST_ACCURACY,
                             memory: str = m.PEAK_MEMORY_MB):
-    """Scatter of ``accuracy`` against ``memory`` (GB), one colour per preset, Pareto front in black."""
+    """Scatter of ``accuracy`` against ``memory`` (GB), one colour per model (preset, gradient, neuron),
+    the Pareto front in black."""
     for column in (accuracy, memory):
         if column not in trials or trials[column].notna().sum() == 0:
             raise StudyError(f"the accuracy-vs-memory figure needs {column!r}, which no trial reported")
     points = trials.dropna(subset=[accuracy, memory]).assign(memory_gb=lambda f: f[memory] / 1024)
     figure, axes = new_figure()
-    groups = points.groupby(PRESET, sort=True) if PRESET in points else [("trials", points)]
-    for index, (preset, group) in enumerate(groups):
-        axes.scatter(group["memory_gb"], group[accuracy], color=f"C{index % 10}", label=str(preset), alpha=0.8)
+    if PRESET in points:
+        points["model"] = points.apply(model_label, axis=1)
+    groups = points.groupby("model", sort=True) if PRESET in points else [("trials", points)]
+    for index, (model, group) in enumerate(groups):
+        axes.scatter(group["memory_gb"], group[accuracy], color=f"C{index % 10}", label=str(model), alpha=0.8)
     front = pareto_front(points, maximise=accuracy, minimise="memory_gb")
     axes.step(front["memory_gb"], front[accuracy], where="post", color="black", linewidth=1.2,
               label=f"Pareto front ({len(front)} trials)")

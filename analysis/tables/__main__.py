@@ -12,11 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.load_results import load_trials, successful_trials
-from analysis.study_error import StudyError, exit_on_study_error
+from analysis.study_error import exit_on_study_error
 from analysis.study_files import read_study_info
+from analysis.tables.available import build_available_tables
 from analysis.tables.export import EXPORTERS
-from analysis.tables.registry import TABLES
+from analysis.tables.registry import TABLES, build_table
 
 STUDY_TABLES = {"mpis_vs_bptt": "A", "mpis_vs_ide": "B", "ide_static": "C", "ide_cifar": "C"}
 
@@ -39,18 +39,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def render_tables(study_dir: Path, names: list[str], export) -> str:
     """The exported tables; with several names, a table without data becomes a one-line note."""
-    all_trials = load_trials(study_dir)
-    trials = successful_trials(all_trials, study_dir)
-    info = read_study_info(study_dir)
-    parts = []
-    for name in names:
-        try:
-            parts.append(export(TABLES[name](trials, info, all_trials)))
-        except StudyError as error:
-            if len(names) == 1:
-                raise
-            parts.append(f"(table {name} skipped: {error})\n")
-    return "\n".join(parts)
+    if len(names) == 1:
+        return export(build_table(study_dir, names[0]))
+    report = build_available_tables(study_dir)
+    return "\n".join(export(report.tables[name]) if name in report.tables
+                     else f"(table {name} skipped: {report.missing[name]})\n" for name in names)
 
 
 @exit_on_study_error

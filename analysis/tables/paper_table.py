@@ -16,6 +16,12 @@ class PaperTable(NamedTuple):
     notes: tuple[str, ...] = ()
     formats: dict[str, str] = {}  # column -> format spec such as ".2f"; default ".2f" for floats
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a table as its markdown export."""
+        from analysis.tables.export import to_markdown  # export imports this module
+
+        return to_markdown(self)
+
 
 def describe_hardware(hardware) -> str:
     """``mpis_study.json``'s hardware (a string, or the studies' dict of driver CPU, GPUs and nodes)

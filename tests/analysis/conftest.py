@@ -17,28 +17,75 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_SCRIPT = Path(__file__).with_name("fixture_study.py")
 
 
-def isolated_ray_environment(home: Path) -> dict[str, str]:
-    """The environment of a child that starts Ray: its own HOME and temp dir, token auth, no dashboard."""
-    environment = dict(os.environ, HOME=str(home), RAY_TMPDIR=str(home), RAY_AUTH_MODE="token",
+def isolated_ray_environment(home: Path, ray_temp: str) -> dict[str, str]:
+    """The environment of a child that starts Ray: its own HOME and (short) temp dir, token auth."""
+    environment = dict(os.environ, HOME=str(home), RAY_TMPDIR=ray_temp, RAY_AUTH_MODE="token",
                        PYTHONPATH=str(REPO_ROOT), RAY_USAGE_STATS_ENABLED="0")
     environment.pop("RAY_ADDRESS", None)
     return environment
 
 
+class StudyRun:
+    """A study run in a child process (started at once, waited for when a test needs its result)."""
+
+    def __init__(self, command: list[str], study_dir: Path, home: Path):
+        self.study_dir = study_dir
+        self.ray_temp = tempfile.mkdtemp(prefix="rt", dir="/tmp")  # short: socket paths are limited to 107 bytes
+        self.log = home / "study.log"
+        with open(self.log, "w") as log:
+            self.process = subprocess.Popen(command, env=isolated_ray_environment(home, self.ray_temp), cwd=REPO_ROOT,
+                                            stdout=log, stderr=subprocess.STDOUT, text=True)
+
+    def result(self, timeout: float = 240) -> Path:
+        """The study directory, once the child has finished successfully."""
+        code = self.process.wait(timeout=timeout)
+        shutil.rmtree(self.ray_temp, ignore_errors=True)
+        assert code == 0, self.log.read_text()[-3000:]
+        return self.study_dir
+
+    def stop(self) -> None:
+        """Let an unused run finish (killing a Ray driver could leave its Ray processes behind)."""
+        try:
+            self.process.wait(timeout=240)
+        except subprocess.TimeoutExpired:
+            self.process.terminate()  # SIGTERM: the driver shuts its Ray down
+            self.process.wait(timeout=60)
+        shutil.rmtree(self.ray_temp, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def fixture_study(tmp_path_factory) -> Path:
-    """The experiment directory of the fixture study (see fixture_study.py for what it holds)."""
-    storage = tmp_path_factory.mktemp("ray_results")
-    home = tmp_path_factory.mktemp("home")
-    ray_temp = tempfile.mkdtemp(prefix="rt", dir="/tmp")  # short: Unix socket paths are limited to 107 bytes
-    try:
-        completed = subprocess.run([sys.executable, str(FIXTURE_SCRIPT), str(storage), ray_temp],
-                                   env=isolated_ray_environment(home), cwd=REPO_ROOT, capture_output=True,
-                                   text=True, timeout=240)
-    finally:
-        shutil.rmtree(ray_temp, ignore_errors=True)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return storage / "fixture"
+def study_runs(tmp_path_factory):
+    """Both test studies, started together so that they overlap (each takes tens of seconds).
+
+    * ``fixture``: fixture_study.py, a synthetic trainable covering the paper tables (see there);
+    * ``quickstart``: ``studies/quickstart.py --preset smoke`` with 2 trials: MPIS vs IDE vs BPTT on the
+      bundled 8x8 digits, trained for real by mpis.training.fit through the studies runner.
+    """
+    fixture_home, quickstart_home = tmp_path_factory.mktemp("fixture_home"), tmp_path_factory.mktemp("qs_home")
+    fixture_storage, quickstart_storage = tmp_path_factory.mktemp("fixture"), tmp_path_factory.mktemp("qs")
+    runs = {
+        "fixture": StudyRun([sys.executable, str(FIXTURE_SCRIPT), str(fixture_storage)],
+                            fixture_storage / "fixture", fixture_home),
+        "quickstart": StudyRun([sys.executable, "studies/quickstart.py", "--preset", "smoke", "--num-samples", "2",
+                                "--storage-path", str(quickstart_storage), "--name", "quickstart",
+                                "--data-dir", str(quickstart_home / "data")],
+                               quickstart_storage / "quickstart", quickstart_home),
+    }
+    yield runs
+    for run in runs.values():
+        run.stop()
+
+
+@pytest.fixture(scope="session")
+def fixture_study(study_runs) -> Path:
+    """The experiment directory of the synthetic fixture study (see fixture_study.py)."""
+    return study_runs["fixture"].result()
+
+
+@pytest.fixture(scope="session")
+def notebook_study(study_runs) -> Path:
+    """The real quickstart study the notebooks are executed against."""
+    return study_runs["quickstart"].result()
 
 
 def write_trial(study: Path, name: str, *, config: dict, results: list[dict] = (), error: str | None = None) -> Path:
@@ -67,3 +114,4 @@ def make_study(tmp_path):
         return study
 
     return make
+

@@ -1,6 +1,7 @@
 """Run a real, tiny Ray Tune study whose trainable reports our metric names (synthetic values).
 
-``python tests/analysis/fixture_study.py STORAGE_DIR RAY_TEMP_DIR`` writes ``STORAGE_DIR/fixture/``:
+``python tests/analysis/fixture_study.py STORAGE_DIR [RAY_TEMP_DIR]`` writes ``STORAGE_DIR/fixture/``
+(Ray's temp dir defaults to $RAY_TMPDIR):
 Ray's trial folders (params.json, result.json, progress.csv), our ``mpis_study.json`` and
 ``mpis_config.json`` files, and an Optuna journal (OptunaSearch with JournalStorage). The trials
 cover the paper tables A, B, C, D and M, several seeds, one erroring and one diverging trial.
@@ -126,4 +127,4 @@ def run_study(storage: Path, ray_temp: str) -> Path:
 
 if __name__ == "__main__":
     os.environ.setdefault("RAY_AUTH_MODE", "token")
-    print(run_study(Path(sys.argv[1]), sys.argv[2]))
+    print(run_study(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else os.environ["RAY_TMPDIR"]))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from analysis.figures import write_all_figures
+from analysis.figures.__main__ import main
 from analysis.load_results import load_trials, successful_trials
 from analysis.pareto import pareto_front
 from analysis.figures.convergence_models import best_trial_per_family
@@ -19,18 +18,17 @@ FIGURES = ("accuracy_vs_time_steps", "memory_vs_time_steps", "epoch_time_vs_time
            "accuracy_vs_memory_pareto", "hyperparameter_importances")
 
 
-def test_the_figures_command_writes_every_figure_as_png_and_svg(fixture_study, tmp_path):
+def test_the_figures_command_writes_every_figure_as_png_and_svg(fixture_study, tmp_path, capsys):
     out = tmp_path / "figures"
-    completed = subprocess.run(
-        [sys.executable, "-m", "analysis.figures", str(fixture_study), "--out", str(out),
-         "--convergence-presets", "mpis_digits", "ide_digits_f64c5", "--convergence-steps", "15"],
-        capture_output=True, text=True, timeout=120)
-    assert completed.returncode == 0, completed.stderr
+    code = main([str(fixture_study), "--out", str(out), "--convergence-presets", "mpis_digits",
+                 "ide_digits_f64c5", "--convergence-steps", "15"])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
     for name in FIGURES:
         png, svg = out / f"{name}.png", out / f"{name}.svg"
         assert png.stat().st_size > 1000 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert svg.stat().st_size > 1000 and "<svg" in svg.read_text()[:2000]
-        assert str(png) in completed.stdout.splitlines()
+        assert str(png) in printed.out.splitlines()
 
 
 def test_a_figure_without_data_is_skipped_with_its_reason(make_study, tmp_path):

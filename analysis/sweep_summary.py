@@ -1,0 +1,64 @@
+"""How a sweep's metric depends on each hyperparameter that varies in it.
+
+>>> metric_by_hyperparameter(trials).head()  # doctest: +SKIP
+   hyperparameter       value  trials   mean    max
+0  model.preset   mpis_digits       4  71.2   80.5
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.study_error import StudyError
+from analysis.tables.best_configs import varying_config_columns
+from mpis import metric_names as m
+
+MAX_DISTINCT_VALUES = 8  # a numeric hyperparameter with more values is binned into quartiles
+
+
+def metric_by_hyperparameter(trials: pd.DataFrame, metric: str = m.BEST_TEST_ACCURACY) -> pd.DataFrame:
+    """For each varying hyperparameter and each of its values (or quartile bins), the number of
+    trials and the mean and max of ``metric``; long format, one row per (hyperparameter, value)."""
+    if metric not in trials or trials[metric].notna().sum() == 0:
+        raise StudyError(f"no trial reported {metric!r}")
+    scored = trials.dropna(subset=[metric])
+    rows = []
+    for column in varying_config_columns(scored):
+        values = scored[column]
+        if pd.api.types.is_numeric_dtype(values) and values.nunique() > MAX_DISTINCT_VALUES:
+            values = pd.qcut(values, 4, duplicates="drop").astype(str)
+        else:
+            values = values.astype(str)
+        summary = scored[metric].groupby(values).agg(trials="count", mean="mean", max="max")
+        rows.append(summary.reset_index(names="value").assign(hyperparameter=column))
+    if not rows:
+        raise StudyError("no hyperparameter varies across the trials of this study")
+    frame = pd.concat(rows, ignore_index=True)
+    return frame[["hyperparameter", "value", "trials", "mean", "max"]]
+
+
+def trial_overview(trials: pd.DataFrame, metric: str = m.BEST_TEST_ACCURACY) -> pd.DataFrame:
+    """One line per trial, best first: id, status, the varying hyperparameters and the key results."""
+    results = [c for c in (metric, m.TEST_ACCURACY, m.EPOCH_TIME_S, m.PEAK_MEMORY_MB, m.FIRING_RATE_TOTAL,
+                           "epochs_reported", m.DEVICE) if c in trials]
+    columns = ["trial_id", "status", *varying_config_columns(trials), *dict.fromkeys(results)]
+    ordered = trials.sort_values(metric, ascending=False, na_position="last") if metric in trials else trials
+    return ordered[columns].reset_index(drop=True)
+
+
+def failure_overview(trials: pd.DataFrame) -> pd.DataFrame:
+    """The errored and diverged trials with what went wrong (error line, or what diverged and when)."""
+    columns = [c for c in ("trial_id", "status", "error", "diverged_what", "diverged_epoch", "diverged_value",
+                           "epochs_reported", "attempts") if c in trials]
+    return trials[trials["status"].isin(["error", "diverged"])][columns].reset_index(drop=True)
+
+
+def solver_statistics(trials: pd.DataFrame) -> pd.DataFrame:
+    """Forward simulation and backward solver statistics per trial (ALGORITHMS.md §4, §6)."""
+    columns = [m.FORWARD_STEPS, m.FORWARD_RESIDUAL, m.BACKWARD_STEPS, m.BACKWARD_RESIDUAL]
+    present = [c for c in columns if c in trials]
+    if not present:
+        raise StudyError("no trial reported forward or backward solver statistics")
+    solver = [c for c in ("model.preset", "model.backward.name", "model.backward.max_iter",
+                          "model.simulation.time_steps") if c in trials]
+    return trials[["trial_id", *solver, *present]].reset_index(drop=True)
