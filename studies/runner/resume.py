@@ -34,8 +34,12 @@ def check_resumable(experiment_dir: Path) -> dict[str, Any]:
 
 
 def recorded_trial_folders(experiment_dir: Path) -> set[str]:
-    """Trial folder names in Tune's newest ``experiment_state-*.json`` (its JSON part only)."""
-    states = sorted(experiment_dir.glob("experiment_state-*.json"), key=lambda path: path.stat().st_mtime)
+    """Trial folder names in Tune's newest ``experiment_state-<session time>.json`` (JSON part only).
+
+    Newest by the session time in the name: a resumed run re-uploads older state files, so their
+    modification times say nothing.
+    """
+    states = sorted(experiment_dir.glob("experiment_state-*.json"))
     if not states:
         return set()
     state = json.loads(states[-1].read_text())
