@@ -1,0 +1,10 @@
+"""Read study results offline and lay them out like the papers: tables, figures and notebooks.
+
+* ``analysis.load_results``: ``load_trials(study_dir)`` (one row per trial) and ``load_histories``;
+* ``analysis.tables``: tables A-E and M, ``python -m analysis.tables STUDY_DIR --table A``;
+* ``analysis.figures``: figures as PNG and SVG, ``python -m analysis.figures STUDY_DIR --out DIR``;
+* ``analysis.paper_numbers``: the papers' reference numbers (``paper_data/*.csv``);
+* ``analysis/notebooks``: ``paper_tables.ipynb`` and ``sweep_explorer.ipynb``.
+
+Nothing here imports Ray or unpickles anything: studies are read from their JSON files.
+"""

@@ -44,3 +44,18 @@ def label_trials(trials: pd.DataFrame, table: str) -> pd.DataFrame:
     labelled["T"] = labelled[TIME_STEPS].astype(int)
     labelled["neuron"] = labelled[LEAK].map(neuron_label)
     return labelled.drop(columns=["preset", "gradient"])
+
+
+def completed_runs(labelled: pd.DataFrame, table: str) -> tuple[pd.DataFrame, str | None]:
+    """The trials that ran all their epochs, and a note on those left out (running, stopped early);
+    raises :class:`StudyError` when none has completed."""
+    if "status" not in labelled:
+        return labelled, None
+    done = labelled[labelled["status"] == "completed"]
+    left_out = labelled["status"][labelled["status"] != "completed"].value_counts()
+    if done.empty:
+        raise StudyError(f"table {table} has no data yet: none of its {len(labelled)} trials has completed "
+                         f"({', '.join(f'{n} {s}' for s, n in left_out.items())})")
+    note = None if left_out.empty else ("Left out, not completed: " +
+                                        ", ".join(f"{n} {s}" for s, n in left_out.items()) + " trial(s).")
+    return done, note

@@ -40,10 +40,18 @@ def _numbers(results: list[dict], key: str) -> list[float]:
     return [float(v) for v in _values(results, key) if isinstance(v, (int, float)) and not isinstance(v, bool)]
 
 
+def epoch_rows(results: list[dict]) -> list[dict]:
+    """The per-epoch rows: the diverged row dropped, and an epoch reported again after a restore
+    (retry or resume from a checkpoint) kept once, as its last report."""
+    rows = [result for result in results if result.get(DIVERGED_STATUS_KEY) != DIVERGED_STATUS_VALUE]
+    by_epoch = {row.get(m.EPOCH, index): row for index, row in enumerate(rows)}
+    return list(by_epoch.values())
+
+
 def summarise_metrics(results: list[dict]) -> dict:
     """One trial's metric columns from its result lines (see the module docstring for the rules)."""
     row: dict = {key: values[-1] for key in DIVERGED_FIELDS if (values := _values(results, key))}
-    results = [result for result in results if result.get(DIVERGED_STATUS_KEY) != DIVERGED_STATUS_VALUE]
+    results = epoch_rows(results)
     layer_keys = sorted({key for result in results for key in result
                          if key.startswith(m.FIRING_RATE_LAYER_PREFIX)})
     for key in (*LAST_VALUE_METRICS, *layer_keys):

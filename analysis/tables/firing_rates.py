@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from analysis.paper_numbers import load_paper_numbers
-from analysis.paper_rows import label_trials
+from analysis.paper_rows import completed_runs, label_trials
 from analysis.tables.comparison import ValueColumn, compare_with_paper
 from analysis.tables.paper_table import PaperTable, hardware_note, outcome_note
 from analysis.tables.seed_summary import summarise_over_seeds
@@ -57,7 +57,7 @@ def _our_rates(summary: pd.DataFrame) -> pd.DataFrame:
 def build_firing_rate_table(trials: pd.DataFrame, study_info: dict,
                             all_trials: pd.DataFrame | None = None) -> PaperTable:
     """Table D for the usable ``trials`` of a study."""
-    labelled = label_trials(trials, "D")
+    labelled, left_out = completed_runs(label_trials(trials, "D"), "D")
     labelled["method"] = labelled.apply(_method_with_neuron, axis=1)
     ours = _our_rates(summarise_over_seeds(labelled, ["method", "dataset"]))
     if ours.empty:
@@ -72,6 +72,7 @@ def build_firing_rate_table(trials: pd.DataFrame, study_info: dict,
              "Rate = spikes per neuron per step, mean over neurons, test samples and seeds.",
              "Layer l of MPIS/BPTT = mean over streams; Total = all spikes / all spiking neurons / T.",
              "Δ = ours − paper. IDE slides may divide by L (ALGORITHMS.md §6), hence the ÷ L column."]
+    notes += [left_out] if left_out else []
     if all_trials is not None:
         notes.append(outcome_note(all_trials))
     formats = {column: ".3g" for column in frame.columns if "Rate" in column}

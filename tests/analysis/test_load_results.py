@@ -104,3 +104,10 @@ def test_config_falls_back_to_params_json(make_study):
     (study / "t0" / "params.json").write_text(json.dumps({"model": {"neuron": {"leak": 0.9}}, "variant": "a"}))
     trials = load_trials(study)
     assert trials.loc[0, "model.neuron.leak"] == 0.9 and "variant" in config_columns(trials)
+
+
+def test_an_epoch_reported_again_after_a_restore_counts_once():
+    rows = [{"epoch": 1, "epoch_time_s": 1.0}, {"epoch": 2, "epoch_time_s": 5.0},
+            {"epoch": 2, "epoch_time_s": 3.0}, {"epoch": 3, "epoch_time_s": 2.0}]
+    summary = summarise_metrics(rows)
+    assert summary["epoch_time_s"] == pytest.approx(2.0) and summary["epochs_reported"] == 3

@@ -127,3 +127,17 @@ def test_a_table_without_trials_says_which_presets_it_needs(fixture_study):
     only_ide = trials[trials["model.preset"] == "ide_fmnist_f400"]
     with pytest.raises(StudyError, match=r"table A has no data: it needs trials of mpis_fmnist \(implicit\)"):
         TABLES["A"](only_ide, {}, None)
+
+
+def test_paper_tables_use_completed_runs_only(make_study):
+    config = {"model.preset": "ide_fmnist_f400", "model.simulation.time_steps": 5, "train.epochs": 2}
+    rows = [{"epoch": e, "test_accuracy": 80.0 + e, "epoch_time_s": 1.0} for e in (1, 2)]
+    study = make_study([("done", {**config, "seed": 0}, rows, None),
+                        ("half", {**config, "seed": 1}, [{**rows[0], "test_accuracy": 10.0}], None)])
+    table = build_table(study, "C")
+    row = row_of(table.frame, dataset="F-MNIST", neuron="IF", T=5)
+    assert row["runs"] == 1 and row["Mean % (ours)"] == 82.0
+    assert "Left out, not completed: 1 incomplete trial(s)." in table.notes
+    (study / "done" / "result.json").write_text("")
+    with pytest.raises(StudyError, match="table C has no data yet: none of its 1 trials has completed"):
+        build_table(study, "C")
