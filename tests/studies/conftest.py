@@ -62,15 +62,15 @@ def ray_runtime():
     saved = {name: os.environ.get(name) for name in (*variables, "RAY_ADDRESS")}
     os.environ.update(variables)
     os.environ.pop("RAY_ADDRESS", None)
-    reload_ray_settings()
-    ray.init(num_cpus=2, object_store_memory=300 * 2**20, include_dashboard=True,
-             dashboard_host="127.0.0.1", _temp_dir=str(root / "r"), log_to_driver=False,
-             runtime_env={"worker_process_setup_hook": "tests.studies.fake_cifar.accept_fake_cifar"})
-    address = ray.get_runtime_context().gcs_address
-    child_environment = {**os.environ, **variables}
-    child_environment.pop("RAY_ADDRESS", None)
     try:
-        yield RayRuntime(address=address, environment=child_environment, root=root)
+        reload_ray_settings()
+        ray.init(num_cpus=2, object_store_memory=300 * 2**20, include_dashboard=True,
+                 dashboard_host="127.0.0.1", _temp_dir=str(root / "r"), log_to_driver=False,
+                 runtime_env={"worker_process_setup_hook": "tests.studies.fake_cifar.accept_fake_cifar"})
+        child_environment = {**os.environ, **variables}
+        child_environment.pop("RAY_ADDRESS", None)
+        yield RayRuntime(address=ray.get_runtime_context().gcs_address, environment=child_environment,
+                         root=root)
     finally:
         ray.shutdown()
         for name, value in saved.items():
