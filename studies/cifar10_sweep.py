@@ -26,10 +26,12 @@ BASE = ExperimentConfig(
     train=TrainConfig(epochs=100, learning_rate=0.05, milestones=(50, 75), warmup_iterations=400))
 
 SPACE = equilibrium_sweep_space(["mpis_cifar10", "ide_cifar10_cifarnetf"])
+# Tried first, one per family, so both run whatever TPE draws next.
+FAMILIES = ({"model": {"preset": "mpis_cifar10"}}, {"model": {"preset": "ide_cifar10_cifarnetf"}})
 BUDGETS = cifar_sweep_budgets("CIFAR-10")
 
 SPEC = StudySpec(name="cifar10_sweep", description=__doc__.split("\n\n")[0], base=BASE, space=SPACE,
-                 budgets=BUDGETS)
+                 budgets=BUDGETS, starting_points=FAMILIES)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 An Optuna TPE sweep with ASHA over the model family (mpis_digits: 2 streams of 3 spiking layers;
 ide_digits_f64c5: one spiking conv layer with feedback), the gradient (implicit differentiation or
 BPTT through all T steps), MPIS streams (1-3) and depth (2-4), V_th and T. Prints the best
-configurations at the end.
+configurations at the end. The first three trials are one per method (MPIS, IDE, BPTT).
 
     python studies/quickstart.py                 # 16 trials of up to 4 epochs on the 1,438 digits
     python studies/quickstart.py --preset smoke  # 4 small trials: checks the set-up in about a minute
@@ -37,6 +37,11 @@ SPACE = {
     },
 }
 
+# Tried first, so each method runs whatever TPE draws next (V_th and T are still sampled).
+METHODS = ({"model": {"preset": "mpis_digits", "gradient": "implicit"}},  # MPIS
+           {"model": {"preset": "ide_digits_f64c5", "gradient": "implicit"}},  # IDE
+           {"model": {"preset": "mpis_digits", "gradient": "bptt"}})  # BPTT (MPIS's layers, unrolled)
+
 BUDGETS = {
     "quick": Budget(num_samples=16, max_concurrent=2, grace_period=1, reduction_factor=2,
                     description="all 1,438 training digits, up to 4 epochs, 16 trials (a few minutes)"),
@@ -46,7 +51,7 @@ BUDGETS = {
 }
 
 SPEC = StudySpec(name="quickstart", description=__doc__.split("\n\n")[0], base=BASE, space=SPACE,
-                 budgets=BUDGETS, table="quickstart")
+                 budgets=BUDGETS, starting_points=METHODS, table="quickstart")
 
 
 def main(argv: list[str] | None = None) -> int:

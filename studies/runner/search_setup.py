@@ -39,6 +39,11 @@ def sweep_space(spec: StudySpec, settings: StudySettings) -> dict[str, Any]:
     return space
 
 
+def optuna_parameters(point: dict[str, Any]) -> dict[str, Any]:
+    """A nested partial config as Optuna parameter names: ``{"model/preset": "mpis_digits"}``."""
+    return {name.replace(".", "/"): value for name, value in space_leaves(point)}
+
+
 def build_search(spec: StudySpec, settings: StudySettings) -> tuple[dict[str, Any], tune.TuneConfig]:
     if spec.search == SEARCH_GRID:
         seeds = [settings.seed + offset for offset in range(settings.num_samples)]
@@ -49,7 +54,8 @@ def build_search(spec: StudySpec, settings: StudySettings) -> tuple[dict[str, An
         space=ConditionalSpace(sweep_space(spec, settings), settings.base.model.preset),
         metric=spec.metric, mode=spec.mode, full_epochs=epochs, seed=settings.seed,
         storage=JournalStorage(JournalFileBackend(str(Path(settings.experiment_dir) / JOURNAL_FILE))),
-        study_name=settings.experiment_dir.name)
+        study_name=settings.experiment_dir.name,
+        points_to_evaluate=[optuna_parameters(point) for point in spec.starting_points] or None)
     scheduler = ASHAScheduler(time_attr=EPOCH, metric=spec.metric, mode=spec.mode, max_t=epochs,
                               grace_period=min(settings.budget.grace_period, epochs),
                               reduction_factor=settings.budget.reduction_factor)

@@ -31,9 +31,10 @@ class StudyOptunaSearch(OptunaSearch):
     """``OptunaSearch`` with seeded TPE, honest trial states and a persistent (journal) study."""
 
     def __init__(self, *, space, metric: str, mode: str, full_epochs: int, seed: int,
-                 storage: optuna.storages.BaseStorage | None, study_name: str):
+                 storage: optuna.storages.BaseStorage | None, study_name: str,
+                 points_to_evaluate: list[dict[str, Any]] | None = None):
         super().__init__(space=space, metric=metric, mode=mode, storage=storage, study_name=study_name,
-                         sampler=optuna.samplers.TPESampler(seed=seed))
+                         sampler=optuna.samplers.TPESampler(seed=seed), points_to_evaluate=points_to_evaluate)
         self.full_epochs = full_epochs
 
     def on_trial_result(self, trial_id: str, result: dict[str, Any]) -> None:

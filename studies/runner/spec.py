@@ -6,7 +6,8 @@ A study file builds one :class:`StudySpec` and hands it to :func:`studies.runner
                      space={"model": {"neuron": {"v_threshold": tune.uniform(1.0, 4.0)}}},
                      budgets={"smoke": Budget(num_samples=2, ...), "quick": ..., "paper": ...})
 
-Sweeps (``space``) run Optuna TPE with ASHA; grid studies (``variants``: named partial configs, the
+Sweeps (``space``) run Optuna TPE with ASHA, after the ``starting_points`` (e.g. one per model
+family, so every family is tried whatever the sampler draws); grid studies (``variants``: named partial configs, the
 arms of a paper table) run every arm for ``num_samples`` seeds with a FIFO scheduler.
 """
 
@@ -51,6 +52,7 @@ class StudySpec:
     budgets: dict[str, Budget]  # --preset choices; the first one is the default
     space: dict[str, Any] = field(default_factory=dict)  # sweeps: nested Tune domains
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)  # grid studies: named arms
+    starting_points: tuple[dict[str, Any], ...] = ()  # sweeps: partial configs tried first, in order
     table: str | None = None  # the paper table it feeds (see studies/README.md), None for sweeps
     metric: str = metric_names.BEST_TEST_ACCURACY
     mode: str = "max"

@@ -38,15 +38,15 @@ def run_trial(sampled: dict[str, Any], *, base: ExperimentConfig, variants: dict
     trial_dir = Path(experiment_dir) / Path(tune.get_context().get_trial_dir()).name
     write_trial_config(trial_dir, config)
     identity = node_identity()
-    _cap_cuda_memory(gpus_per_trial)
+    attempt = {**identity, "gpu_memory_fraction": _cap_cuda_memory(gpus_per_trial)}
     checkpoint = tune.get_checkpoint()
     if checkpoint is None:
-        append_attempt(trial_dir, identity, resumed_from_epoch=0)
+        append_attempt(trial_dir, attempt, resumed_from_epoch=0)
         _fit_and_report(config, identity, metric, resume_from=None)
         return
     with checkpoint.as_directory() as directory:
         done = checkpoint_epoch(directory)
-        append_attempt(trial_dir, identity, resumed_from_epoch=done)
+        append_attempt(trial_dir, attempt, resumed_from_epoch=done)
         if done < config.train.epochs:  # else it had finished when a dead driver last saved
             _fit_and_report(config, identity, metric, resume_from=directory)
 
@@ -68,10 +68,14 @@ def _fit_and_report(config: ExperimentConfig, identity: dict[str, str], metric: 
                      DIVERGED_VALUE: float(diverged.value)})
 
 
-def _cap_cuda_memory(gpus_per_trial: float) -> None:
+def _cap_cuda_memory(gpus_per_trial: float) -> float | None:
     """A fractional GPU is only bookkeeping in Ray: cap this process's share of the GPU's memory.
 
     The cap is 95 % of the fraction, leaving room for every sharing process's CUDA context.
+    Returns the fraction applied, or None (no fractional GPU here).
     """
-    if 0 < gpus_per_trial < 1 and torch.cuda.is_available():
-        torch.cuda.set_per_process_memory_fraction(CUDA_MEMORY_HEADROOM * gpus_per_trial, device=0)
+    if not (0 < gpus_per_trial < 1 and torch.cuda.is_available()):
+        return None
+    fraction = CUDA_MEMORY_HEADROOM * gpus_per_trial
+    torch.cuda.set_per_process_memory_fraction(fraction, device=0)
+    return fraction

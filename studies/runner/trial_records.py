@@ -34,12 +34,15 @@ def write_trial_config(trial_dir: Path, config: ExperimentConfig) -> None:
     (trial_dir / CONFIG_FILE).write_text(json.dumps(config_to_flat_dict(config), indent=1) + "\n")
 
 
-def append_attempt(trial_dir: Path, identity: dict[str, str], resumed_from_epoch: int) -> None:
-    """Add one line to ``mpis_attempts.jsonl``: who started this attempt, where, from which epoch."""
+def append_attempt(trial_dir: Path, identity: dict[str, Any], resumed_from_epoch: int) -> None:
+    """Add one line to ``mpis_attempts.jsonl``: who started this attempt, where, from which epoch.
+
+    ``started`` has millisecond precision (benchmarks/study_overhead.py measures start-up with it).
+    """
     path = trial_dir / ATTEMPTS_FILE
     attempt = 1 + (len(path.read_text().splitlines()) if path.is_file() else 0)
     record = {"attempt": attempt, **identity, "pid": os.getpid(),
-              "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "started": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
               "resumed_from_epoch": resumed_from_epoch}
     with open(path, "a") as file:
         file.write(json.dumps(record) + "\n")

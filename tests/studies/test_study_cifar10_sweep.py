@@ -38,6 +38,8 @@ def test_the_cifar10_sweep_runs_and_leaves_a_self_describing_study(ray_runtime, 
 
     trial_dirs = sorted(p for p in study.iterdir() if (p / "mpis_config.json").is_file())
     assert len(trial_dirs) == 3
+    presets = {json.loads((d / "mpis_config.json").read_text())["model.preset"] for d in trial_dirs}
+    assert presets == {"mpis_cifar10", "ide_cifar10_cifarnetf"}  # both families (tried first)
     for trial_dir in trial_dirs:
         config = json.loads((trial_dir / "mpis_config.json").read_text())
         assert config["data.dataset"] == "cifar10" and config["data.data_dir"] == str(data)

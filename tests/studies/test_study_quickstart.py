@@ -35,3 +35,8 @@ def test_the_quickstart_command_runs_with_its_own_ray_and_prints_the_table(tmp_p
     manifest = json.loads((tmp_path / "quickstart" / "mpis_study.json").read_text())
     assert manifest["table"] == "quickstart" and manifest["preset"] == "smoke"
     assert (tmp_path / "quickstart" / "optuna_journal.log").is_file()
+    methods = set()
+    for config_file in (tmp_path / "quickstart").glob("*/mpis_config.json"):
+        config = json.loads(config_file.read_text())
+        methods.add((config["model.preset"], config["model.gradient"]))
+    assert {("mpis_digits", "implicit"), ("ide_digits_f64c5", "implicit"), ("mpis_digits", "bptt")} <= methods

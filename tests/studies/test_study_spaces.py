@@ -38,13 +38,22 @@ def test_every_study_file_is_found():
 @pytest.mark.parametrize("module", STUDIES)
 def test_every_leaf_of_every_space_arm_and_override_is_a_config_field(module):
     spec = load_spec(module)
-    trees = [spec.space, *spec.variants.values()]
+    trees = [spec.space, *spec.variants.values(), *spec.starting_points]
     for budget in spec.budgets.values():
         trees += [budget.space, budget.overrides]
     leaves = [name for tree in trees for name, _ in space_leaves(tree)]
     assert leaves, "a study with nothing to vary"
     unknown = [name for name in leaves if not field_exists(ExperimentConfig(), name)]
     assert not unknown, f"{module}: not config fields: {unknown}"
+
+
+@pytest.mark.parametrize("module", [m for m in STUDIES if load_spec(m).starting_points])
+def test_starting_points_are_values_of_the_space(module):
+    spec = load_spec(module)
+    domains = dict(space_leaves(spec.space))
+    for point in spec.starting_points:
+        for name, value in space_leaves(point):
+            assert value in domains[name].categories, f"{module}: {name}={value!r} is outside the space"
 
 
 @pytest.mark.parametrize("module", [m for m in STUDIES if load_spec(m).space])
