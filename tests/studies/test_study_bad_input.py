@@ -4,6 +4,7 @@ a study directory that is not ours; an unreachable --address fails clearly withi
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from studies.runner import run_study_cli
 from studies.runner.manifest import MANIFEST_FILE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.integration
 
 
 def run_cli(script: str, *arguments: str, environment=None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -92,13 +94,12 @@ def test_an_existing_study_is_not_overwritten_and_resume_needs_our_study(tmp_pat
     assert f"it has no {MANIFEST_FILE}" in capsys.readouterr().err
 
 
-def test_resume_refuses_another_users_study(tmp_path, capsys):
+def test_resume_refuses_another_users_study(tmp_path, capsys, monkeypatch):
     study = tmp_path / "quickstart"
     study.mkdir()
     (study / MANIFEST_FILE).write_text("{}")
     (study / "tuner.pkl").write_bytes(b"not ours")
-    import os
-    os.chown(study, 65534, 65534)  # nobody; the tests run as root
+    monkeypatch.setattr(os, "getuid", lambda: study.stat().st_uid + 1)  # we are someone else
     assert run_study_cli(QUICKSTART, ["--resume", "--storage-path", str(tmp_path)], prog="q") == 2
     assert "it belongs to another user (restoring unpickles its files)" in capsys.readouterr().err
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import optuna
+import pytest
 from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
@@ -17,6 +18,8 @@ from optuna.trial import TrialState
 from fake_cifar import write_fake_cifar10
 from studies import cifar10_sweep
 from studies.runner.trial_keys import NODE, NODE_ID, STATUS
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def read_rows(trial_dir):

@@ -11,7 +11,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from conftest import make_token_file
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("two_node_cluster.sh")

@@ -14,12 +14,15 @@ import time
 from pathlib import Path
 
 import optuna
+import pytest
 from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
 from studies.runner.resume import recorded_trial_folders
 from studies.runner.trial_records import read_attempts
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NUM_SAMPLES = 4

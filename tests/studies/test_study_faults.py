@@ -16,10 +16,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from mpis.config import DataConfig, ExperimentConfig, ModelConfig, SimulationConfig, TrainConfig
 from studies.runner import Budget, StudySpec, run_study_cli
 from studies.runner.resume import recorded_trial_folders
 from studies.runner.trial_records import read_attempts
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 DIGITS = ExperimentConfig(
     model=ModelConfig(preset="mpis_digits", simulation=SimulationConfig(time_steps=10)),
@@ -29,10 +33,10 @@ NON_CONTRACTIVE = {"model": {"preset": "ide_digits_f64c5", "spectral_bound": 50.
                              "backward": {"name": "fixed_point", "max_iter": 60}}}
 
 
-def grid_study(name: str, variants: dict, epochs: int) -> StudySpec:
+def grid_study(name: str, variants: dict, epochs: int, limit_train: int | None = None) -> StudySpec:
+    overrides = {"train": {"epochs": epochs}, "data": {"limit_train": limit_train}}
     return StudySpec(name=name, description="test study", base=DIGITS, variants=variants,
-                     budgets={"test": Budget(num_samples=1, max_concurrent=2,
-                                             overrides={"train": {"epochs": epochs}})})
+                     budgets={"test": Budget(num_samples=1, max_concurrent=2, overrides=overrides)})
 
 
 def trial_dirs(study: Path) -> list[Path]:
@@ -77,7 +81,8 @@ def test_a_killed_trial_restarts_from_its_last_checkpoint_and_its_epochs_continu
 
 
 def test_a_diverged_trial_is_recorded_and_the_study_goes_on(ray_runtime, tmp_path, capsys):
-    spec = grid_study("divergence", {"stable": {}, "non_contractive": NON_CONTRACTIVE}, epochs=2)
+    spec = grid_study("divergence", {"stable": {}, "non_contractive": NON_CONTRACTIVE}, epochs=2,
+                      limit_train=300)
     status = run_study_cli(spec, ["--storage-path", str(tmp_path), "--preset", "test"], prog="t")
     out = capsys.readouterr().out
     assert status == 0 and "2 trials: 1 completed, 0 stopped early, 1 diverged, 0 errored" in out
@@ -94,6 +99,6 @@ def test_a_diverged_trial_is_recorded_and_the_study_goes_on(ray_runtime, tmp_pat
 
 
 def test_a_study_whose_every_trial_fails_exits_1(ray_runtime, tmp_path, capsys):
-    spec = grid_study("all_fail", {"non_contractive": NON_CONTRACTIVE}, epochs=1)
+    spec = grid_study("all_fail", {"non_contractive": NON_CONTRACTIVE}, epochs=1, limit_train=300)
     assert run_study_cli(spec, ["--storage-path", str(tmp_path)], prog="t") == 1
     assert "Every trial failed." in capsys.readouterr().out

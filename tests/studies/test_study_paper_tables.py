@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from studies import ide_table_static
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def test_the_ide_static_table_study_runs_every_arm_on_the_shared_data(ray_runtime, shared_data, tmp_path, capsys):
