@@ -29,7 +29,8 @@ def check_resumable(experiment_dir: Path) -> dict[str, Any]:
                               f"(restoring unpickles its files); allowed: {allowed}")
     if not (experiment_dir / TUNER_STATE_FILE).is_file():
         raise StudyInputError(f"--resume is invalid for {experiment_dir}: Ray Tune never saved its "
-                              f"state there ({TUNER_STATE_FILE} is missing); start it again without --resume")
+                              f"state there ({TUNER_STATE_FILE} is missing: the driver died at once); remove "
+                              "the directory or start the study with another --name")
     return read_manifest(experiment_dir)
 
 

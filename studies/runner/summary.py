@@ -6,6 +6,7 @@ Exit status: 0 when at least one trial ended without failing (completed, or stop
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from pathlib import Path
 
@@ -31,8 +32,15 @@ def trial_outcome(result: Result, epochs: int) -> str:
     return COMPLETED if metrics.get(metric_names.EPOCH, 0) >= epochs else STOPPED
 
 
-def print_best_trial(results: ResultGrid, spec: StudySpec) -> None:
-    best = results.get_best_result(metric=spec.metric, mode=spec.mode, scope="all")
+def best_trial(results: ResultGrid, spec: StudySpec, epochs: int) -> Result:
+    """The best trial by the study metric's last value among trials that did not fail."""
+    usable = [result for result in results if trial_outcome(result, epochs) in (COMPLETED, STOPPED)
+              and _is_number((result.metrics or {}).get(spec.metric))]
+    choose = max if spec.mode == "max" else min
+    return choose(usable, key=lambda result: result.metrics[spec.metric])
+
+
+def print_best_trial(best: Result, spec: StudySpec) -> None:
     metrics = best.metrics or {}
     print(f"Best trial: {Path(best.path).name} ({spec.metric} = {metrics.get(spec.metric)}, "
           f"node {metrics.get(NODE)}, device {metrics.get(metric_names.DEVICE)})")
@@ -65,15 +73,19 @@ def summarize(results: ResultGrid, spec: StudySpec, settings: StudySettings) -> 
     for result in results:
         if result.error is not None:
             print(f"  errored: {Path(result.path).name}: {_last_line(result.error)}")
-    if outcomes[COMPLETED] + outcomes[STOPPED] == 0:
+    if outcomes[COMPLETED] + outcomes[STOPPED] == 0:  # diverged and errored trials only
         print("Every trial failed.")
         return EXIT_ALL_FAILED
-    print_best_trial(results, spec)
+    print_best_trial(best_trial(results, spec, settings.base.train.epochs), spec)
     print_study_table(settings.experiment_dir)
     print(f"Study directory: {settings.experiment_dir}")
     if (settings.experiment_dir / JOURNAL_FILE).exists():
         print(f"Optuna study: optuna-dashboard --host 127.0.0.1 {settings.experiment_dir / JOURNAL_FILE}")
     return 0
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def _last_line(error: BaseException) -> str:
