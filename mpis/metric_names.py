@@ -13,6 +13,7 @@ MEMORY_KIND = "memory_kind"  # "cuda_max_allocated" or "cpu_peak_rss"
 FIRING_RATE_TOTAL = "firing_rate_total"  # all spikes / all spiking neurons / T (unweighted, §6)
 FIRING_RATE_LAYER_PREFIX = "firing_rate_s"  # + "<stream>_l<layer>", e.g. firing_rate_s0_l1
 FORWARD_RESIDUAL = "forward_residual"  # final ||a[t]-a[t-1]|| / ||a[t]|| of the simulation, epoch mean
+FORWARD_RESIDUAL_STREAM_PREFIX = "forward_residual_s"  # + stream: that stream's final relative change
 FORWARD_STEPS = "forward_steps"  # simulation steps run, epoch mean
 # (the trainer takes FORWARD_* from the training steps, whose equilibria the gradient relies on, and
 # FIRING_RATE_* from the test pass in eval mode, as the IDE rate script does)

@@ -60,8 +60,11 @@ def test_digits_trains_and_every_metric_is_a_named_constant_with_a_sane_value(ca
     assert last[names.BEST_TEST_ACCURACY] == summary.best_test_accuracy
     assert (first[names.LEARNING_RATE], last[names.LEARNING_RATE]) == (0.05, pytest.approx(0.005))
     layer_key = f"{names.FIRING_RATE_LAYER_PREFIX}0_l1"
-    assert set(last) - METRIC_CONSTANTS == {layer_key}
-    assert METRIC_CONSTANTS - set(last) == {names.FIRING_RATE_LAYER_PREFIX, names.NODE}
+    stream_key = f"{names.FORWARD_RESIDUAL_STREAM_PREFIX}0"  # the "SingleRes" curve's final value
+    assert set(last) - METRIC_CONSTANTS == {layer_key, stream_key}
+    assert METRIC_CONSTANTS - set(last) == {names.FIRING_RATE_LAYER_PREFIX, names.FORWARD_RESIDUAL_STREAM_PREFIX,
+                                            names.NODE}
+    assert last[stream_key] == pytest.approx(last[names.FORWARD_RESIDUAL])  # one stream: joint = stream
     assert last[names.NEURONS] == 64 + 64 * 4 * 4 + 10 and last[names.DEVICE] == "cpu"
     assert last[names.MEMORY_KIND] == "cpu_peak_rss" and last[names.PEAK_MEMORY_MB] > 50
     assert last[names.EPOCH_TIME_S] > 0

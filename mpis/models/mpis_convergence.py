@@ -16,10 +16,8 @@ is settling at its equilibrium.
 
 from __future__ import annotations
 
-from mpis.metric_names import FORWARD_RESIDUAL
+from mpis.metric_names import FORWARD_RESIDUAL_STREAM_PREFIX
 from mpis.snn.simulation import SimulationResult
-
-STREAM_RESIDUAL_PREFIX = FORWARD_RESIDUAL + "_s"  # + stream index, e.g. forward_residual_s1
 
 
 def convergence_curve_names(streams: int) -> list[str]:
@@ -35,5 +33,5 @@ def convergence_curves(result: SimulationResult) -> dict[str, list[float]]:
 
 def stream_residual_metrics(result: SimulationResult) -> dict[str, float]:
     """``{"forward_residual_s<i>": r_i[last step]}``; NaN for a 1-step simulation (no change measured)."""
-    return {f"{STREAM_RESIDUAL_PREFIX}{i}": trace[-1] if trace else float("nan")
+    return {f"{FORWARD_RESIDUAL_STREAM_PREFIX}{i}": trace[-1] if trace else float("nan")
             for i, trace in enumerate(result.stream_traces)}

@@ -42,6 +42,8 @@ def epoch_metrics(epoch: int, train: TrainTotals, test: EvalTotals, *, epoch_tim
         names.BACKWARD_STEPS: _mean(train.backward_steps),
         names.BACKWARD_RESIDUAL: _mean(train.backward_residuals),
     }
+    for key in train.stream_residuals[0] if train.stream_residuals else []:  # "MulRes n" final values
+        metrics[key] = _mean([step[key] for step in train.stream_residuals])
     for stream, rates in enumerate(test.layer_firing_rates()):
         for layer, rate in enumerate(rates, start=1):
             metrics[f"{names.FIRING_RATE_LAYER_PREFIX}{stream}_l{layer}"] = rate

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from mpis.config import TrainConfig
+from mpis.models.mpis_convergence import stream_residual_metrics
 from mpis.training.divergence import check_backward, check_loss, check_rates
 from mpis.training.schedule import learning_rate_at, set_learning_rate
 
@@ -29,6 +30,7 @@ class TrainTotals:
     learning_rate: float = math.nan  # of the last step
     forward_residuals: list[float] = field(default_factory=list)  # per step
     forward_steps: list[int] = field(default_factory=list)
+    stream_residuals: list[dict[str, float]] = field(default_factory=list)  # per step: per-stream final r_i
     backward_steps: list[int] = field(default_factory=list)
     backward_residuals: list[float] = field(default_factory=list)
     layer_neurons: list[list[int]] = field(default_factory=list)  # per stream, per layer, per sample
@@ -43,6 +45,7 @@ def _record(totals: TrainTotals, loss: float, output, labels: torch.Tensor) -> N
     simulation = output.simulation
     totals.forward_residuals.append(simulation.trace[-1] if simulation.trace else math.nan)
     totals.forward_steps.append(simulation.steps)
+    totals.stream_residuals.append(stream_residual_metrics(simulation))
     totals.layer_neurons = simulation.layer_neurons
     if output.backward is not None:
         totals.backward_steps.append(output.backward.steps)
