@@ -106,9 +106,11 @@ class ModelConfig:
         require(0 <= self.dropout < 1, "dropout", self.dropout, "a number in [0, 1)")
         require(self.spectral_bound > 0, "spectral_bound", self.spectral_bound, "a number > 0")
         if self.streams is not None:
-            require(1 <= self.streams <= 4, "streams", self.streams, "an integer in 1..4")
+            require(type(self.streams) is int and 1 <= self.streams <= 4, "streams", self.streams,
+                    "an integer in 1..4")
         if self.depth is not None:
-            require(2 <= self.depth <= 5, "depth", self.depth, "an integer in 2..5")
+            require(type(self.depth) is int and 2 <= self.depth <= 5, "depth", self.depth,
+                    "an integer in 2..5")
 
 
 DATASET_NAMES = ("mnist", "fashion_mnist", "nmnist", "cifar10", "cifar100", "digits")

@@ -22,7 +22,7 @@ def config_from_dict(values: dict[str, Any], base):
             nested.setdefault(head, {}).update(value)
         else:
             nested[head] = value
-    fields = {f.name for f in dataclasses.fields(base)}
+    fields = {f.name: f for f in dataclasses.fields(base)}
     changes = {}
     for key, value in nested.items():
         if key not in fields:
@@ -31,19 +31,21 @@ def config_from_dict(values: dict[str, Any], base):
         if dataclasses.is_dataclass(current) and isinstance(value, dict):
             changes[key] = config_from_dict(value, current)
         else:
-            changes[key] = _coerce(value, current)
+            changes[key] = _coerce(value, str(fields[key].type))
     return dataclasses.replace(base, **changes)
 
 
-def _coerce(value: Any, current: Any) -> Any:
-    """Match the type of the field's current value (ints stay ints, lists become tuples)."""
+def _coerce(value: Any, annotation: str) -> Any:
+    """Match the field's declared type: integral floats (e.g. from a DataFrame) become ints for an
+    ``int`` or ``int | None`` field, ints become floats for a ``float`` field, lists become tuples."""
     if isinstance(value, list):
         return tuple(value)
-    if isinstance(current, bool) or current is None or isinstance(value, bool):
+    declared = annotation.split("|")[0].strip()
+    if isinstance(value, bool):
         return value
-    if isinstance(current, int) and isinstance(value, float) and value.is_integer():
+    if declared == "int" and isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(current, float) and isinstance(value, int):
+    if declared == "float" and isinstance(value, int):
         return float(value)
     return value
 

@@ -15,14 +15,6 @@ SURROGATE_DERIVATIVES = {  # written out here, independently of mpis.surrogates
 }
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Small models on a shared machine: one intra-op thread is faster (restored afterwards)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _config(preset, time_steps=6, **model):
     return ModelConfig(preset=preset, gradient="bptt", simulation=SimulationConfig(time_steps=time_steps), **model)

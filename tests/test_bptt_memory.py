@@ -8,14 +8,6 @@ from mpis.config import ModelConfig, SimulationConfig
 from mpis.models import PRESETS, build_model
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Small models on a shared machine: one intra-op thread is faster (restored afterwards)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _saved_bytes(preset, gradient, time_steps):
     torch.manual_seed(0)

@@ -210,3 +210,20 @@ def test_event_model_trains_with_spike_input_bn_statistics_and_one_running_updat
     assert torch.equal(frames, before)  # the leak-weighted input average is computed out of place
     assert output.backward.calls == 1 and output.simulation.layer_neurons == [[64 * 17 * 17]]
     assert all(p.grad is not None for p in model.parameters())
+
+
+def test_config_from_dict_restores_declared_types_and_rejects_unknown_keys():
+    from mpis.config import ExperimentConfig
+    from mpis.config_io import config_from_dict, config_to_flat_dict
+
+    config = config_from_dict({"model.depth": 3.0, "model.streams": 2.0, "model.neuron.v_threshold": 2,
+                               "model": {"simulation": {"time_steps": 30.0}}, "train.milestones": [5, 9]},
+                              base=ExperimentConfig(model=ModelConfig(preset="mpis_digits")))
+    assert (config.model.depth, config.model.streams, config.model.simulation.time_steps) == (3, 2, 30)
+    assert type(config.model.depth) is int and type(config.model.neuron.v_threshold) is float
+    assert config.train.milestones == (5, 9)
+    assert config_from_dict(config_to_flat_dict(config), base=ExperimentConfig()) == config
+    with pytest.raises(ValueError, match="has no field 'stream'"):
+        config_from_dict({"model.stream": 2}, base=ExperimentConfig())
+    with pytest.raises(ValueError, match="depth=2.5 is invalid"):
+        ModelConfig(preset="mpis_digits", depth=2.5)

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-import torch
 
 from mpis import metric_names as names
 from mpis.config import DataConfig, ExperimentConfig, ModelConfig, SimulationConfig, SolverConfig, TrainConfig
@@ -16,13 +15,6 @@ from mpis.training import fit
 SHARED_DATA = Path(os.environ.get(DATA_DIR_VARIABLE, Path(__file__).resolve().parents[2] / "shared" / "data"))
 METRIC_CONSTANTS = {value for key, value in vars(names).items() if key.isupper() and isinstance(value, str)}
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_ide_f400_reaches_60_percent_on_fashion_mnist_after_one_epoch_on_2000_images():

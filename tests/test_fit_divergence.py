@@ -14,7 +14,6 @@ from mpis.training.divergence import EXPLODED_BACKWARD_RESIDUAL, check_backward,
 
 def test_an_exploding_adjoint_iteration_stops_the_trial_at_its_first_step():
     """V_th = 0.05 makes J = diag(sigma') W / V_th expansive, so the fixed-point adjoint iteration blows up."""
-    torch.set_num_threads(1)
     config = ExperimentConfig(
         model=ModelConfig(preset="ide_digits_f64c5", neuron=NeuronConfig(v_threshold=0.05),
                           simulation=SimulationConfig(time_steps=5), backward=SolverConfig(name="fixed_point")),

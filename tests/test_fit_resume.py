@@ -17,13 +17,6 @@ from mpis.training.checkpoints import CHECKPOINT_FILE, METRICS_FILE
 MACHINE_DEPENDENT = {names.EPOCH_TIME_S, names.SAMPLES_PER_S, names.PEAK_MEMORY_MB}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def trial(epochs: int = 3, preset: str = "ide_digits_f64c5", **train) -> ExperimentConfig:
     """Digits with shuffling, dropout, warm-up across the epoch boundary and a milestone at epoch 2."""

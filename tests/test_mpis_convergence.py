@@ -16,14 +16,6 @@ ARCHITECTURE = MPISArchitecture(in_channels=1, input_size=(12, 12), num_classes=
                                 stem_channels=3)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: one intra-op thread is much faster on a shared machine (restored afterwards)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _random_contractive_model(streams, time_steps, leak=1.0, seed=0):
     """Random weights and BN statistics, positive shifts (the streams fire), f a contraction; eval mode."""

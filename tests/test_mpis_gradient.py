@@ -17,14 +17,6 @@ from mpis.solvers import bind_backward_solver
 TINY = MPISArchitecture(in_channels=1, input_size=(6, 6), num_classes=3, streams=2, widths=(3, 4))
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: one intra-op thread is much faster on a shared machine (restored afterwards)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _contractive_model(seed=0, weight_scale=2.0):
     """A tiny 2-stream, depth-2 MPIS in float64 and eval mode (every BN a fixed affine map, so the

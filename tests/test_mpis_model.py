@@ -20,14 +20,6 @@ SMALL = MPISArchitecture(in_channels=1, input_size=(9, 9), num_classes=3, stream
                          stem_channels=2)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: one intra-op thread is much faster on a shared machine (restored afterwards)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _config(time_steps=12, **model):
     return ModelConfig(preset="mpis_digits", simulation=SimulationConfig(time_steps=time_steps), **model)

@@ -8,14 +8,6 @@ from mpis.models import PRESETS, build_model, count_parameters
 
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Small models on a shared machine: one intra-op thread is faster (restored afterwards)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 def _count(preset):
     gradient = "bptt" if PRESETS[preset].family == "cnn" else "implicit"
     return count_parameters(build_model(ModelConfig(preset=preset, gradient=gradient)))

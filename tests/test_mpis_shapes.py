@@ -13,14 +13,6 @@ from mpis.models.mpis_network import build_mpis_model
 GRID = list(itertools.product([1, 2, 3, 4], [2, 3, 4, 5], [28, 32, 34]))
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: one intra-op thread is much faster on a shared machine (restored afterwards)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def _config(streams, depth, time_steps=2):
     return ModelConfig(preset="mpis_digits", streams=streams, depth=depth, dropout=0.1,

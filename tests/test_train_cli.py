@@ -2,7 +2,6 @@
 any data is read (9e); a good run prints progress, writes JSON and checkpoints, and resumes."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
