@@ -22,6 +22,12 @@ def varying_config_columns(trials: pd.DataFrame) -> list[str]:
     return [c for c in config_columns(trials) if trials[c].astype(str).nunique(dropna=False) > 1]
 
 
+def _is_integral(column: pd.Series) -> bool:
+    """Numeric with only whole values (an int config column that NaN turned into floats)."""
+    values = pd.to_numeric(column, errors="coerce").dropna()
+    return pd.api.types.is_numeric_dtype(column) and len(values) > 0 and bool((values % 1 == 0).all())
+
+
 def build_best_config_table(trials: pd.DataFrame, study_info: dict,
                             all_trials: pd.DataFrame | None = None, *, top: int = 10) -> PaperTable:
     """The ``top`` usable trials by the study metric, with their varying hyperparameters."""
@@ -39,5 +45,6 @@ def build_best_config_table(trials: pd.DataFrame, study_info: dict,
     if all_trials is not None:
         notes.append(outcome_note(all_trials))
     formats = {m.PEAK_MEMORY_MB: ".0f", m.FIRING_RATE_TOTAL: ".3g"}
+    formats.update({c: ".0f" for c in hyper if c in frame and _is_integral(frame[c])})  # depth 2, not 2.00
     return PaperTable(f"Table E: best configurations of {study_info.get('study', 'the study')}",
                       frame, tuple(notes), formats)
