@@ -134,3 +134,15 @@ def test_plain_cnn_with_implicit_gradient_is_refused_at_build_time(preset):
 def test_unknown_surrogate_is_refused():
     with pytest.raises(ValueError, match=r"^surrogate='erf' is invalid; allowed: one of rectangle, sigmoid"):
         ModelConfig(preset="cnn_digits", gradient="bptt", surrogate="erf")
+
+
+@pytest.mark.parametrize("preset", ["cnn_fmnist", "cnn_nmnist"])
+def test_plain_cnn_normalises_with_ordinary_batchnorm_at_every_step_without_extra_parameters(preset):
+    torch.manual_seed(0)
+    model = build_model(_config(preset, time_steps=3)).train()
+    model(_inputs(preset, time_steps=3, batch=2))
+    norms = [m for m in model.snn.modules() if isinstance(m, nn.BatchNorm2d)]
+    assert len(norms) == 3 and all(m.weight is None for m in norms)  # the paper's counts stay exact
+    input_norm = model.snn.streams[0].input_module.bn  # a static image is encoded once, events per frame
+    assert input_norm.num_batches_tracked.item() == (3 if PRESETS[preset].events else 1)
+    assert all(m.num_batches_tracked.item() == 3 for m in norms if m is not input_norm)  # every step

@@ -52,14 +52,14 @@ class SynapticModule(nn.Module):
     """``op -> [BN] -> [dropout mask]``; the op's weight may be spectral-norm restricted."""
 
     def __init__(self, op: nn.Module, *, batch_norm: bool, dropout: float,
-                 spectral_bound: float | None = None):
+                 spectral_bound: float | None = None, affine: bool = True):
         super().__init__()
         init_unit_norm_(op)
         self.op = op
         self.bn = None
         if batch_norm:
             bn_class = nn.BatchNorm1d if isinstance(op, nn.Linear) else nn.BatchNorm2d
-            self.bn = bn_class(_channels_out(op))
+            self.bn = bn_class(_channels_out(op), affine=affine)  # affine=False: no gamma, beta
         self.dropout = dropout
         self.spectral = None if spectral_bound is None else SpectralNormRestriction(op.weight, spectral_bound)
         self._mask: Tensor | None = None
@@ -99,7 +99,8 @@ class SynapticModule(nn.Module):
         if isinstance(bn, tuple) and self.training:
             shape = (1, -1) + (1,) * (y.dim() - 2)
             mean, std = (s.view(shape) for s in bn)
-            return (y - mean) / std * norm.weight.view(shape) + norm.bias.view(shape)
+            normalized = (y - mean) / std
+            return normalized if norm.weight is None else normalized * norm.weight.view(shape) + norm.bias.view(shape)
         if bn is BNStats.DEFAULT:
             return norm(y)
         use_batch = bn is BNStats.BATCH_NO_UPDATE and self.training
