@@ -22,6 +22,7 @@ from analysis.study_error import StudyError
 from mpis.config import ExperimentConfig, ModelConfig
 from mpis.config_io import config_from_dict
 from mpis.models import PRESETS, build_model
+from mpis.models.mpis_convergence import convergence_curve_names, convergence_curves
 
 
 class ConvergenceTraces(NamedTuple):
@@ -30,9 +31,7 @@ class ConvergenceTraces(NamedTuple):
     joint: list[float]  # the same over all streams together
 
 
-def curve_names(streams: int) -> list[str]:
-    """``["SingleRes"]`` for one stream, else ``["MulRes 1", ..., "MulRes M"]`` (the slides' names)."""
-    return ["SingleRes"] if streams == 1 else [f"MulRes {n}" for n in range(1, streams + 1)]
+curve_names = convergence_curve_names  # "SingleRes" / "MulRes 1".."MulRes M", named in mpis
 
 
 def random_batch(preset: str, time_steps: int, batch_size: int, seed: int = 0) -> Tensor:
@@ -67,10 +66,8 @@ def convergence_traces(model_config: ModelConfig, inputs: Tensor | None = None, 
     model.eval()
     with torch.no_grad():
         result = model(inputs).simulation
-    names = curve_names(len(result.stream_traces))
     default_label = f"{config.preset} (T={time_steps}, {'trained' if trained else 'untrained'})"
-    return ConvergenceTraces(label or default_label, dict(zip(names, map(list, result.stream_traces))),
-                             list(result.trace))
+    return ConvergenceTraces(label or default_label, convergence_curves(result), list(result.trace))
 
 
 def model_config_of_trial(trial: pd.Series) -> ModelConfig:
