@@ -41,10 +41,13 @@ class SimulationResult:
                 for counts, neurons in zip(self.spike_counts, self.layer_neurons)]
 
 
-def _relative_change(new: list[Tensor], old: list[Tensor]) -> Tensor:
-    change = sum((n - o).square().sum() for n, o in zip(new, old))
-    size = sum(n.square().sum() for n in new)
-    return torch.sqrt(change / size.clamp_min(1e-30))
+def _relative_changes(new: list[Tensor], old: list[Tensor]) -> list[Tensor]:
+    """``[joint, stream 0, stream 1, ...]`` of ``||a[k] - a[k-1]|| / ||a[k]||``, each norm taken once."""
+    changes = torch.stack([(n.detach() - o.detach()).square().sum() for n, o in zip(new, old)])
+    sizes = torch.stack([n.detach().square().sum() for n in new])
+    ratios = torch.cat([changes.sum().reshape(1) / sizes.sum().clamp_min(1e-30),
+                        changes / sizes.clamp_min(1e-30)])
+    return list(torch.sqrt(ratios))
 
 
 def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
@@ -75,10 +78,8 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
             sums[i] = accumulate_rate(sums[i], spikes, leak)
         new_rates = [s / rate_normaliser(k + 1, leak) for s in sums]
         if k > 0:
-            detached_new, detached_old = [r.detach() for r in new_rates], [r.detach() for r in rates]
-            traces[0].append(_relative_change(detached_new, detached_old))
-            for i in range(len(streams)):
-                traces[i + 1].append(_relative_change(detached_new[i:i + 1], detached_old[i:i + 1]))
+            for trace, change in zip(traces, _relative_changes(new_rates, rates)):
+                trace.append(change)
         rates = new_rates
         if (simulation.forward_tol > 0 and k + 1 >= simulation.forward_min_steps and k > 0
                 and traces[0][-1].item() < simulation.forward_tol):
