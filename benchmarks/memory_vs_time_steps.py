@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 
 import torch
 
-from benchmarks.training_step import measure_training_step
+from benchmarks.training_step import measure_training_step, run_measurement_in_child
 from mpis.config import ModelConfig, SimulationConfig
 from mpis.models import PRESETS, build_model
 
@@ -40,13 +37,8 @@ def measure_one(preset: str, gradient: str, steps: int, batch_size: int, repeats
 
 
 def _run_child(preset: str, gradient: str, steps: int, batch_size: int, repeats: int) -> dict:
-    command = [sys.executable, "-m", "benchmarks.memory_vs_time_steps", "--child", preset, gradient,
-               str(steps), "--batch-size", str(batch_size), "--repeats", str(repeats)]
-    # A fixed mmap threshold makes glibc return each freed step buffer at once; with its default
-    # dynamic threshold, freed buffers linger in the heap and peak RSS varies by +-15% run to run.
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
-    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return run_measurement_in_child("benchmarks.memory_vs_time_steps", [
+        "--child", preset, gradient, str(steps), "--batch-size", str(batch_size), "--repeats", str(repeats)])
 
 
 def print_table(rows: list[dict], reference_steps: int) -> None:

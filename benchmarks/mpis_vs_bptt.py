@@ -24,14 +24,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 
 import torch
 import torch.nn.functional as F
 
-from benchmarks.training_step import measure_training_step
+from benchmarks.training_step import measure_training_step, run_measurement_in_child
 from mpis.config import ModelConfig, SimulationConfig
 from mpis.models import PRESETS, build_model
 
@@ -72,11 +69,8 @@ def measure_variant(label: str, steps: int, batch_size: int, repeats: int) -> di
 
 
 def _run_child(label: str, steps: int, batch_size: int, repeats: int) -> dict:
-    command = [sys.executable, "-m", "benchmarks.mpis_vs_bptt", "--child", label, str(steps),
-               "--batch-size", str(batch_size), "--repeats", str(repeats)]
-    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}  # stable peak RSS (see memory_vs_time_steps)
-    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    return run_measurement_in_child("benchmarks.mpis_vs_bptt", [
+        "--child", label, str(steps), "--batch-size", str(batch_size), "--repeats", str(repeats)])
 
 
 def print_table(rows: list[dict], reference_steps: int) -> None:

@@ -8,8 +8,12 @@ process's peak RSS is reported as well (it includes the Python runtime, so compa
 
 from __future__ import annotations
 
+import json
+import os
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -69,3 +73,16 @@ def measure_training_step(model: nn.Module, inputs: Tensor, labels: Tensor, repe
     else:
         peak, kind = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "cpu_peak_rss"
     return StepMeasurement(statistics.median(times[1:]), saved, peak, kind)
+
+
+def run_measurement_in_child(module: str, arguments: list[str]) -> dict:
+    """Run ``python -m <module> <arguments>`` and parse the JSON dict on its last stdout line.
+
+    One child per configuration, so the process peak RSS belongs to that configuration alone. A fixed
+    mmap threshold makes glibc return each freed step buffer at once; with its default dynamic
+    threshold, freed buffers linger in the heap and peak RSS varies by +-15% run to run.
+    """
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
+    output = subprocess.run([sys.executable, "-m", module, *arguments], check=True, capture_output=True,
+                            text=True, env=env).stdout
+    return json.loads(output.strip().splitlines()[-1])
