@@ -1,17 +1,22 @@
-r"""Per-step convergence traces of a model's forward simulation (the MPIS paper's convergence figure).
+r"""Per-step convergence of a model's forward simulation (the MPIS paper's convergence figure).
 
-For stream ``i`` the trace is :math:`r_i[k] = \lVert a_i[k]-a_i[k-1] \rVert / \lVert a_i[k] \rVert`,
-k = 1..T-1, recorded by the engine (``SimulationResult.stream_traces``); the MPIS slides call the
-curves "MulRes n" for the streams of a multi-stream model and "SingleRes" for one stream. The
-trainer reports only per-epoch summaries, so traces are computed here, from a model and a batch.
+For stream ``i`` the curve is the fixed-point residual of its running rate after step k,
+:math:`r_i[k] = \lVert f(a[k])_i - a_i[k] \rVert / \lVert a_i[k] \rVert`, k = 0..T-1, with f the
+map the simulation runs (:func:`mpis.models.mpis_convergence.convergence_curves`); the MPIS slides
+call the curves "MulRes n" for the streams of a multi-stream model and "SingleRes" for one stream.
+The step change ``||a[k] - a[k-1]|| / ||a[k]||`` is kept beside them (it falls like 1/k whatever
+the model). The trainer reports only per-epoch summaries, so traces are computed here, from a model
+(freshly initialised, or trained: :func:`load_trained_model` reads a trial's checkpoint with
+``torch.load(weights_only=True)``) and a batch.
 
 >>> traces = convergence_traces(ModelConfig(preset="mpis_digits"), time_steps=50)  # doctest: +SKIP
->>> traces.curves["MulRes 1"][-1]  # relative change at the last step          # doctest: +SKIP
+>>> traces.curves["MulRes 1"][-1]  # fixed-point residual of stream 0 after the last step  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
@@ -23,12 +28,14 @@ from mpis.config import ExperimentConfig, ModelConfig
 from mpis.config_io import config_from_dict
 from mpis.models import PRESETS, build_model
 from mpis.models.mpis_convergence import convergence_curve_names, convergence_curves
+from mpis.training.checkpoints import CHECKPOINT_FILE, load_checkpoint
 
 
 class ConvergenceTraces(NamedTuple):
     label: str  # e.g. "mpis_fmnist (T=100, untrained)"
-    curves: dict[str, list[float]]  # "SingleRes" or "MulRes 1".."MulRes M" -> r[1..T-1]
-    joint: list[float]  # the same over all streams together
+    curves: dict[str, list[float]]  # "SingleRes" or "MulRes 1".."MulRes M" -> r[0..T-1]
+    joint: list[float]  # the fixed-point residual over all streams together
+    step_change: dict[str, list[float]]  # the same names -> ||a[k]-a[k-1]|| / ||a[k]||, k = 1..T-1
 
 
 curve_names = convergence_curve_names  # "SingleRes" / "MulRes 1".."MulRes M", named in mpis
@@ -47,38 +54,74 @@ def random_batch(preset: str, time_steps: int, batch_size: int, seed: int = 0) -
 def convergence_traces(model_config: ModelConfig, inputs: Tensor | None = None, *, time_steps: int = 100,
                        batch_size: int = 4, seed: int = 0, model: nn.Module | None = None,
                        label: str | None = None) -> ConvergenceTraces:
-    """Simulate ``time_steps`` steps (no early stop) in eval mode under no-grad and return the traces.
+    """Simulate ``time_steps`` steps (no early stop) in eval mode and return the traces.
 
-    ``model`` is a trained model to probe (its config must match ``model_config``); without one, a
-    freshly initialised model is built with ``torch.manual_seed(seed)``. ``inputs`` defaults to
-    :func:`random_batch`; pass a real test batch for the paper's figure.
+    ``model`` is a trained model to probe (its weights are copied into a model built for
+    ``time_steps``; ``model`` itself is left as it is); without one, a freshly initialised model is
+    built with ``torch.manual_seed(seed)``. ``inputs`` defaults to :func:`random_batch`; pass a real
+    test batch for the paper's figure.
     """
+    if time_steps < 1:
+        raise StudyError(f"time_steps={time_steps!r} is invalid; allowed: an integer >= 1")
     simulation = dataclasses.replace(model_config.simulation, time_steps=time_steps, forward_tol=0.0)
     config = dataclasses.replace(model_config, simulation=simulation)
-    trained = model is not None
-    if model is None:
-        torch.manual_seed(seed)
-        model = build_model(config)
-    else:
-        model.config = config  # the simulation reads T from the model's config
+    torch.manual_seed(seed)
+    traced = build_model(config)
+    if model is not None:
+        traced.load_state_dict(model.state_dict())
     if inputs is None:
         inputs = random_batch(config.preset, time_steps, batch_size, seed)
-    model.eval()
-    with torch.no_grad():
-        result = model(inputs).simulation
-    default_label = f"{config.preset} (T={time_steps}, {'trained' if trained else 'untrained'})"
-    return ConvergenceTraces(label or default_label, convergence_curves(result), list(result.trace))
+    curves = convergence_curves(traced, inputs)
+    default_label = f"{config.preset} (T={time_steps}, {'trained' if model is not None else 'untrained'})"
+    return ConvergenceTraces(label or default_label, curves.residual, curves.joint_residual, curves.step_change)
+
+
+def load_trained_model(checkpoint_dir: str | Path) -> tuple[ModelConfig, nn.Module]:
+    """The model a trial saved in ``checkpoint_dir`` (a ``checkpoint.pt`` written by
+    ``mpis.training.fit``), loaded with ``weights_only=True``: tensors and plain values only."""
+    path = Path(checkpoint_dir)
+    if not (path / CHECKPOINT_FILE).is_file():
+        raise StudyError(f"{path} holds no {CHECKPOINT_FILE} (not a checkpoint written by mpis.training.fit)")
+    saved = load_checkpoint(path)
+    try:
+        config = config_from_dict(saved["config"], base=ExperimentConfig()).model
+        model = build_model(config)
+        model.load_state_dict(saved["model"])
+    except (KeyError, ValueError, RuntimeError) as error:
+        raise StudyError(f"{path / CHECKPOINT_FILE} cannot be loaded into this version of mpis: {error}") from None
+    return config, model
+
+
+def latest_checkpoint(trial_dir: str | Path) -> Path | None:
+    """The newest ``checkpoint_*`` folder Ray Tune kept for a trial (None when it kept none)."""
+    folders = sorted(p for p in Path(trial_dir).glob("checkpoint_*") if (p / CHECKPOINT_FILE).is_file())
+    return folders[-1] if folders else None
 
 
 def model_config_of_trial(trial: pd.Series) -> ModelConfig:
-    """The ``ModelConfig`` of a trial row (its ``model.*`` config columns); StudyError if invalid."""
-    values = {key: _plain(value) for key, value in trial.items()
-              if isinstance(key, str) and key.startswith("model.") and _is_set(value)}
+    """The ``ModelConfig`` of a trial row (its ``model.*`` config columns); StudyError if invalid.
+    An empty cell of an optional field (JSON null, e.g. ``spectral_bound=None``) is None, not the
+    field's default."""
+    optional = _optional_fields(ModelConfig(), "model.")
+    values = {key: _plain(value) if _is_set(value) else None for key, value in trial.items()
+              if isinstance(key, str) and key.startswith("model.") and (_is_set(value) or key in optional)}
     try:
         return config_from_dict(values, base=ExperimentConfig()).model
     except (ValueError, TypeError) as error:
         raise StudyError(f"trial {trial.get('trial_id', '?')} has a model config this version of mpis "
                          f"cannot build: {error}") from None
+
+
+def _optional_fields(config, prefix: str) -> set[str]:
+    """Dotted names of the fields of ``config`` (recursively) whose declared type admits None."""
+    names = set()
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if dataclasses.is_dataclass(value):
+            names |= _optional_fields(value, f"{prefix}{field.name}.")
+        elif "None" in str(field.type):
+            names.add(prefix + field.name)
+    return names
 
 
 def _is_set(value) -> bool:

@@ -54,8 +54,11 @@ def failure_overview(trials: pd.DataFrame) -> pd.DataFrame:
 
 
 def solver_statistics(trials: pd.DataFrame) -> pd.DataFrame:
-    """Forward simulation and backward solver statistics per trial (ALGORITHMS.md §4, §6)."""
-    columns = [m.FORWARD_STEPS, m.FORWARD_RESIDUAL, m.BACKWARD_STEPS, m.BACKWARD_RESIDUAL]
+    """The equilibrium's health per trial at the end of training: forward steps, fixed-point
+    residual (mean and max), spectral radius of J, and the backward solver's steps, residual and
+    fallbacks (ALGORITHMS.md §4, §6; EQUILIBRIUM.md §2)."""
+    columns = [m.FORWARD_STEPS, m.FIXED_POINT_RESIDUAL, m.FIXED_POINT_RESIDUAL_MAX, m.SPECTRAL_RADIUS,
+               m.RATE_STEP_CHANGE, m.BACKWARD_STEPS, m.BACKWARD_RESIDUAL, m.BACKWARD_FALLBACKS]
     present = [c for c in columns if c in trials]
     if not present:
         raise StudyError("no trial reported forward or backward solver statistics")

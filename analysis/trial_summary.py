@@ -2,9 +2,13 @@
 
 Rules (the column keeps the metric's name):
 
-* last epoch: test/train accuracy, train loss, firing rates, residuals, parameters, neurons, node, device;
-* maximum over epochs: ``best_test_accuracy`` (also over ``test_accuracy``) and ``peak_memory_mb``;
-* mean over epochs: ``epoch_time_s`` (time per epoch), ``samples_per_s``, forward/backward steps.
+* last epoch: test/train accuracy, train loss, firing rates, the equilibrium's state at the end of
+  training (fixed-point residual mean and max, per stream too, spectral radius, rate step change,
+  backward residual), parameters, neurons, node, device;
+* maximum over epochs: ``best_test_accuracy`` (also over ``test_accuracy``), ``peak_memory_mb`` and
+  ``backward_residual_max``;
+* mean over epochs: ``epoch_time_s`` (time per epoch), ``samples_per_s``, forward/backward steps;
+* sum over epochs: ``backward_fallbacks`` (every failed solve of the trial counts).
 
 The extra row a diverged trial writes (``status: diverged``, see ``studies/README.md``) only fills
 the ``diverged_*`` columns; the metrics come from the epoch rows.
@@ -24,12 +28,16 @@ DIVERGED_STATUS_KEY = "status"  # result key the studies write for a diverged tr
 DIVERGED_STATUS_VALUE = "diverged"
 
 LAST_VALUE_METRICS = (m.TEST_ACCURACY, m.TEST_LOSS, m.TRAIN_ACCURACY, m.TRAIN_LOSS, m.LEARNING_RATE,
-                      m.FIRING_RATE_TOTAL, m.FORWARD_RESIDUAL, m.BACKWARD_RESIDUAL, m.PARAMETERS,
-                      m.NEURONS, m.NODE, m.DEVICE, m.MEMORY_KIND, m.EPOCH, "time_total_s", "node_id",
-                      "hostname")
+                      m.FIRING_RATE_TOTAL, m.FIXED_POINT_RESIDUAL, m.FIXED_POINT_RESIDUAL_MAX,
+                      m.SPECTRAL_RADIUS, m.SPECTRAL_RADIUS_MEDIAN, m.RATE_STEP_CHANGE, m.BACKWARD_RESIDUAL,
+                      m.JACOBIAN_PENALTY, m.GRADIENT_NORM, m.PARAMETERS, m.NEURONS, m.NODE, m.DEVICE,
+                      m.MEMORY_KIND, m.EPOCH, "time_total_s", "node_id", "hostname")
+LAST_VALUE_PREFIXES = (m.FIRING_RATE_LAYER_PREFIX, m.FIXED_POINT_RESIDUAL_STREAM_PREFIX,
+                       m.RATE_STEP_CHANGE_STREAM_PREFIX)
 DIVERGED_FIELDS = ("diverged_what", "diverged_epoch", "diverged_step", "diverged_value")
-MAX_OVER_EPOCHS_METRICS = (m.PEAK_MEMORY_MB,)
+MAX_OVER_EPOCHS_METRICS = (m.PEAK_MEMORY_MB, m.BACKWARD_RESIDUAL_MAX)
 MEAN_OVER_EPOCHS_METRICS = (m.EPOCH_TIME_S, m.SAMPLES_PER_S, m.FORWARD_STEPS, m.BACKWARD_STEPS)
+SUM_OVER_EPOCHS_METRICS = (m.BACKWARD_FALLBACKS,)
 
 
 def _values(results: list[dict], key: str) -> list:
@@ -53,7 +61,7 @@ def summarise_metrics(results: list[dict]) -> dict:
     row: dict = {key: values[-1] for key in DIVERGED_FIELDS if (values := _values(results, key))}
     results = epoch_rows(results)
     layer_keys = sorted({key for result in results for key in result
-                         if key.startswith(m.FIRING_RATE_LAYER_PREFIX)})
+                         if key.startswith(LAST_VALUE_PREFIXES)})
     for key in (*LAST_VALUE_METRICS, *layer_keys):
         values = _values(results, key)
         if values:
@@ -66,6 +74,10 @@ def summarise_metrics(results: list[dict]) -> dict:
         numbers = _numbers(results, key)
         if numbers:
             row[key] = sum(numbers) / len(numbers)
+    for key in SUM_OVER_EPOCHS_METRICS:
+        numbers = _numbers(results, key)
+        if numbers:
+            row[key] = sum(numbers)
     accuracies = _numbers(results, m.TEST_ACCURACY) + _numbers(results, m.BEST_TEST_ACCURACY)
     finite = [value for value in accuracies if math.isfinite(value)]
     if finite:

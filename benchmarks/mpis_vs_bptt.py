@@ -1,4 +1,4 @@
-"""MPIS vs IDE vs BPTT on the Fashion-MNIST architecture: training-step time and memory at several T.
+"""MPIS vs its single-stream ablation vs IDE-F400 vs BPTT on the Fashion-MNIST architecture: training-step time and memory at several T.
 
     python -m benchmarks.mpis_vs_bptt                     # T = 30 and 100, batch 32
     python -m benchmarks.mpis_vs_bptt --steps 30 100 --batch-size 16 --repeats 3
@@ -6,7 +6,8 @@
 Rows (the MPIS comparison table, ALGORITHMS.md §7.3, plus IDE):
 
 * ``MPIS``      ``mpis_fmnist`` (2 streams 16-32-48), implicit gradient (the preset's solver);
-* ``IDE``       the same layers as one stream (``streams=1``: an IDE multi-layer network), implicit;
+* ``MPIS-1``    the same layers as one stream (``streams=1``: the single-stream ablation of MPIS, an
+                IDE-style multi-layer feedback network, but not one of IDE's networks), implicit;
 * ``IDE-F400``  IDE's own Fashion-MNIST model ``ide_fmnist_f400``, implicit;
 * ``BPTT``      ``mpis_fmnist`` unrolled over T with a surrogate spike derivative;
 * ``BPTT-CNN``  the slides' baseline ``cnn_fmnist`` (16C3-32C3(s2)-48C3-FC10), BPTT.
@@ -34,7 +35,7 @@ from mpis.models import PRESETS, build_model
 
 VARIANTS = {  # label -> (preset, gradient, streams override)
     "MPIS": ("mpis_fmnist", "implicit", None),
-    "IDE": ("mpis_fmnist", "implicit", 1),
+    "MPIS-1": ("mpis_fmnist", "implicit", 1),
     "IDE-F400": ("ide_fmnist_f400", "implicit", None),
     "BPTT": ("mpis_fmnist", "bptt", None),
     "BPTT-CNN": ("cnn_fmnist", "bptt", None),

@@ -8,6 +8,7 @@ registries themselves by the code that owns them (``mpis.models`` and ``mpis.sol
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -28,10 +29,16 @@ class NeuronConfig:
 
     v_threshold: float = 2.0  # firing threshold V_th; also the gain 1/V_th of the equivalent map
     leak: float = 1.0  # lambda in (0, 1]; 1 = IF (rate = count / T), < 1 = LIF (weighted rate)
+    initial_potential: float = 0.5  # u before the first step, as a fraction of V_th. 0.5 rounds a
+    # constant-input rate to the nearest multiple of 1/T instead of truncating it (half the error,
+    # no bias); 0 = the papers' neuron
 
     def __post_init__(self):
-        require(self.v_threshold > 0, "v_threshold", self.v_threshold, "a number > 0")
+        require(math.isfinite(self.v_threshold) and self.v_threshold > 0, "v_threshold", self.v_threshold,
+                "a finite number > 0")
         require(0 < self.leak <= 1, "leak", self.leak, "a number in (0, 1]")
+        require(0 <= self.initial_potential < 1, "initial_potential", self.initial_potential,
+                "a fraction of V_th in [0, 1)")
 
     @property
     def is_if(self) -> bool:
@@ -55,30 +62,45 @@ class SimulationConfig:
 
 
 BACKWARD_SOLVER_NAMES = ("broyden", "anderson", "fixed_point", "neumann", "one_step")
+FALLBACK_NAMES = ("anderson", "one_step")
 
 
 @dataclass(frozen=True, kw_only=True)
 class SolverConfig:
-    """Backward (adjoint) solver for (I - J^T) beta = dL/da."""
+    """Backward (adjoint) solver for (I - J^T) beta = dL/da, and what happens when it fails.
+
+    A solve fails when its best relative residual is not below 1 (the zero guess's) or not finite;
+    a failed beta is never applied: ``fallback`` runs instead (``"anderson"`` with ``fallback_memory``
+    and the same budget, then the one-step beta = dL/da if that fails too; ``"one_step"`` directly).
+    """
 
     name: str = "broyden"  # one of BACKWARD_SOLVER_NAMES
-    max_iter: int = 30  # iterations (fixed_point, broyden, anderson) or Neumann terms
+    max_iter: int = 30  # iterations (fixed_point, broyden, anderson) or Neumann terms; 0 = one_step
     tol: float = 1e-4  # stop when ||g(beta)|| / ||dL/da|| < tol
     damping: float = 1.0  # eta of fixed_point: beta <- beta + eta * g(beta); in (0, 1]
     memory: int = 27  # history length of broyden and anderson
+    fallback: str = "anderson"  # what replaces a failed solve: "anderson" (then one_step) or "one_step"
+    fallback_memory: int = 10  # Anderson's history length when it is the fallback
+    max_fallback_share: float = 0.5  # TrainingDiverged once more than this share of an epoch's steps fell back
 
     def __post_init__(self):
         require_choice(self.name, "solver", BACKWARD_SOLVER_NAMES)
         require(isinstance(self.max_iter, int) and self.max_iter >= 0, "max_iter", self.max_iter,
                 "an integer >= 0")
-        require(self.tol >= 0, "tol", self.tol, "a number >= 0")
+        require(math.isfinite(self.tol) and self.tol >= 0, "tol", self.tol, "a finite number >= 0")
         require(0 < self.damping <= 1, "damping", self.damping, "a number in (0, 1]")
         require(isinstance(self.memory, int) and self.memory >= 1, "memory", self.memory,
                 "an integer >= 1")
+        require_choice(self.fallback, "fallback", FALLBACK_NAMES)
+        require(isinstance(self.fallback_memory, int) and self.fallback_memory >= 1, "fallback_memory",
+                self.fallback_memory, "an integer >= 1")
+        require(0 <= self.max_fallback_share <= 1, "max_fallback_share", self.max_fallback_share,
+                "a number in [0, 1]")
 
 
 GRADIENT_MODES = ("implicit", "bptt")
 SURROGATE_NAMES = ("sigmoid", "triangle", "rectangle")
+HIDDEN_BN_MODES = ("running", "batch")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,7 +114,13 @@ class ModelConfig:
     gradient: str = "implicit"  # "implicit" (IDE/MPIS) or "bptt" (unrolled surrogate baseline)
     surrogate: str = "sigmoid"  # spike derivative used by gradient="bptt"
     dropout: float = 0.2  # variational dropout p of every synaptic module
-    spectral_bound: float = 1.0  # c in W = clamp(alpha, -c, c) V / sigma(V) of IDE feedback weights
+    spectral_bound: float | None = 1.0  # c in W = clamp(alpha, -c, c) V / sigma(V) of every feedback
+    # weight (IDE and MPIS); None = unrestricted
+    hidden_bn: str = "running"  # hidden BNs in the training equivalent pass: "running" = the running
+    # statistics the simulation used (then updated once from this batch, without gradient), so the
+    # simulated map and f agree; "batch" = batch statistics with gradient (the papers' policy, §5.1)
+    jacobian_reg: float = 0.0  # gamma of the Jacobian regulariser gamma * ||J||_F^2 / D (Hutchinson)
+    jacobian_reg_every: int = 1  # add it on every k-th training step
     streams: int | None = None  # MPIS: number of streams (None = the preset's)
     depth: int | None = None  # MPIS: spiking layers per stream (None = the preset's)
     widths: tuple[int, ...] | None = None  # MPIS: channels of the stream layers (None = preset's)
@@ -104,7 +132,13 @@ class ModelConfig:
         require_choice(self.gradient, "gradient", GRADIENT_MODES)
         require_choice(self.surrogate, "surrogate", SURROGATE_NAMES)
         require(0 <= self.dropout < 1, "dropout", self.dropout, "a number in [0, 1)")
-        require(self.spectral_bound > 0, "spectral_bound", self.spectral_bound, "a number > 0")
+        require(self.spectral_bound is None or (math.isfinite(self.spectral_bound) and self.spectral_bound > 0),
+                "spectral_bound", self.spectral_bound, "None (unrestricted) or a finite number > 0")
+        require_choice(self.hidden_bn, "hidden_bn", HIDDEN_BN_MODES)
+        require(math.isfinite(self.jacobian_reg) and self.jacobian_reg >= 0, "jacobian_reg",
+                self.jacobian_reg, "a finite number >= 0 (0 = off)")
+        require(type(self.jacobian_reg_every) is int and self.jacobian_reg_every >= 1, "jacobian_reg_every",
+                self.jacobian_reg_every, "an integer >= 1")
         if self.streams is not None:
             require(type(self.streams) is int and 1 <= self.streams <= 4, "streams", self.streams,
                     "an integer in 1..4")
@@ -131,7 +165,8 @@ class DataConfig:
 
     def __post_init__(self):
         require_choice(self.dataset, "dataset", DATASET_NAMES)
-        require(self.batch_size >= 1, "batch_size", self.batch_size, "an integer >= 1")
+        require(self.batch_size >= 2, "batch_size", self.batch_size,
+                "an integer >= 2 (BatchNorm needs two samples per training batch)")
         require(self.test_batch_size >= 1, "test_batch_size", self.test_batch_size, "an integer >= 1")
         for name in ("limit_train", "limit_test"):
             value = getattr(self, name)
@@ -152,6 +187,9 @@ class TrainConfig:
     lr_decay: float = 0.1
     warmup_iterations: int = 0  # linear warm-up: lr = lr0 * (i + 1) / W for the first W iterations
     device: str = "auto"  # "auto" (CUDA when available), "cpu" or "cuda"
+    bn_calibration_samples: int = 256  # before the first step: hidden BN statistics from this many
+    # training samples at the simulated equilibrium (0 = off; see SpikingModel.calibrate_batch_norm)
+    spectral_radius_every: int = 0  # estimate rho(J) on the batch of every N-th step; 0 = the last step of each epoch
 
     def __post_init__(self):
         require(self.epochs >= 1, "epochs", self.epochs, "an integer >= 1")
@@ -160,6 +198,10 @@ class TrainConfig:
         require(self.weight_decay >= 0, "weight_decay", self.weight_decay, "a number >= 0")
         require(self.warmup_iterations >= 0, "warmup_iterations", self.warmup_iterations, "an integer >= 0")
         require_choice(self.device, "device", ("auto", "cpu", "cuda"))
+        require(self.bn_calibration_samples >= 0, "bn_calibration_samples", self.bn_calibration_samples,
+                "an integer >= 0 (0 = off)")
+        require(self.spectral_radius_every >= 0, "spectral_radius_every", self.spectral_radius_every,
+                "an integer >= 0 (0 = once per epoch)")
 
 
 @dataclass(frozen=True, kw_only=True)

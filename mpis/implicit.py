@@ -34,13 +34,20 @@ class BackwardRecord:
     """Filled in when backward runs: the adjoint solver's cost and accuracy (for training metrics)."""
 
     solver: str
-    steps: int = 0
-    relative_residual: float = math.nan
+    steps: int = 0  # VJPs spent, those of a failed solve included
+    relative_residual: float = math.nan  # of the applied beta; nan for the one-step beta = dL/da
     residual_trace: list[float] = field(default_factory=list)
     calls: int = 0
+    fallback: str | None = None  # "anderson" or "one_step" when the configured solver failed
+    failed_residual: float = math.nan  # the failed solve's best residual (never applied)
+
+    @property
+    def solver_residual(self) -> float:
+        """The configured solver's own final residual, whether or not its beta was applied."""
+        return self.relative_residual if self.fallback is None else self.failed_residual
 
 
-class _ProbeVJP:
+class ProbeVJP:
     """``b -> J^T b`` at ``point``, building the probe graph on first use only."""
 
     def __init__(self, probe: Probe, point: Tensor):
@@ -67,10 +74,11 @@ class _ImplicitGradient(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         (point,) = ctx.saved_tensors
-        result = ctx.solve(_ProbeVJP(ctx.probe, point), grad_out)
+        result = ctx.solve(ProbeVJP(ctx.probe, point), grad_out)
         record = ctx.record
         record.steps, record.relative_residual = result.steps, result.relative_residual
         record.residual_trace, record.calls = result.residual_trace, record.calls + 1
+        record.fallback, record.failed_residual = result.fallback, result.failed_residual
         return result.solution, None, None, None, None
 
 

@@ -12,13 +12,23 @@ PEAK_MEMORY_MB = "peak_memory_mb"  # CUDA max allocated, else the process's peak
 MEMORY_KIND = "memory_kind"  # "cuda_max_allocated" or "cpu_peak_rss"
 FIRING_RATE_TOTAL = "firing_rate_total"  # all spikes / all spiking neurons / T (unweighted, §6)
 FIRING_RATE_LAYER_PREFIX = "firing_rate_s"  # + "<stream>_l<layer>", e.g. firing_rate_s0_l1
-FORWARD_RESIDUAL = "forward_residual"  # final ||a[t]-a[t-1]|| / ||a[t]|| of the simulation, epoch mean
-FORWARD_RESIDUAL_STREAM_PREFIX = "forward_residual_s"  # + stream: that stream's final relative change
+FIXED_POINT_RESIDUAL = "fixed_point_residual"  # ||f(a) - a|| / ||a|| at the simulated rates, epoch mean
+FIXED_POINT_RESIDUAL_MAX = "fixed_point_residual_max"  # its maximum over the epoch's steps
+FIXED_POINT_RESIDUAL_STREAM_PREFIX = "fixed_point_residual_s"  # + stream (+ "_max"): that stream's
+SPECTRAL_RADIUS = "spectral_radius"  # rho(J) at the equilibrium, max over the measured batch's samples
+SPECTRAL_RADIUS_MEDIAN = "spectral_radius_median"  # its median over those samples
+RATE_STEP_CHANGE = "rate_step_change"  # final ||a[t]-a[t-1]|| / ||a[t]|| of the simulation, epoch mean
+RATE_STEP_CHANGE_STREAM_PREFIX = "rate_step_change_s"  # + stream: that stream's final step change
 FORWARD_STEPS = "forward_steps"  # simulation steps run, epoch mean
-# (the trainer takes FORWARD_* from the training steps, whose equilibria the gradient relies on, and
-# FIRING_RATE_* from the test pass in eval mode, as the IDE rate script does)
-BACKWARD_STEPS = "backward_steps"  # backward-solver VJPs per training step, epoch mean
-BACKWARD_RESIDUAL = "backward_residual"  # final relative residual of the adjoint solve, epoch mean
+# (the trainer takes the fixed-point, spectral and step-change figures from the training steps, whose
+# equilibria the gradient relies on, and FIRING_RATE_* from the test pass in eval mode, as the IDE
+# rate script does)
+BACKWARD_STEPS = "backward_steps"  # backward-solver VJPs per training step (failed solves included), mean
+BACKWARD_RESIDUAL = "backward_residual"  # the configured solver's final relative residual, epoch mean
+BACKWARD_RESIDUAL_MAX = "backward_residual_max"  # its maximum over the epoch's steps
+BACKWARD_FALLBACKS = "backward_fallbacks"  # steps whose solve failed and was replaced (never applied)
+JACOBIAN_PENALTY = "jacobian_penalty"  # Hutchinson ||J||_F^2 / D on the regularised steps, epoch mean
+GRADIENT_NORM = "gradient_norm"  # global L2 norm of the parameter gradients, epoch mean
 PARAMETERS = "parameters"  # trainable parameters
 NEURONS = "neurons"  # input + spiking + output neurons
 TEST_LOSS = "test_loss"  # mean cross-entropy on the (limited) test split, model.eval()

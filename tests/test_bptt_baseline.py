@@ -46,7 +46,8 @@ def _reference_logits(model, x, surrogate, time_steps, v_threshold=2.0):
     model.snn.begin_forward()
     stream = model.snn.streams[0]
     input_current = stream.input_module(model.stem(x) if model.stem is not None else x)
-    potentials, last, total = [0.0] * stream.depth, None, 0.0
+    start = model.config.neuron.initial_potential * v_threshold  # u before the first step
+    potentials, last, total = [start] * stream.depth, None, 0.0
     for _ in range(time_steps):
         current = input_current if last is None or stream.feedback is None else input_current + stream.feedback(last)
         for depth in range(stream.depth):

@@ -52,8 +52,8 @@ def test_simulation_runs_exactly_t_steps_by_default_and_stops_early_with_forward
             simulation=SimulationConfig(time_steps=60, forward_tol=0.05, forward_min_steps=5))).eval()
         early.load_state_dict(model.state_dict())
         sim = early(x).simulation
-    assert 5 <= sim.steps < 60 and sim.trace[-1] < 0.05
-    assert all(t >= 0.05 for t in sim.trace[3:-1])  # it stopped at the first step below tol (after min)
+    assert 5 <= sim.steps < 60 and sim.step_change[-1] < 0.05
+    assert all(t >= 0.05 for t in sim.step_change[3:-1])  # it stopped at the first step below tol (after min)
 
 
 def test_batchnorm_running_statistics_change_exactly_once_per_training_step():
@@ -179,7 +179,7 @@ def _identity_synapse(size, scale=1.0):
 
 def test_event_frames_feed_one_per_step_feedforward_is_immediate_and_feedback_one_step_late():
     frames = torch.tensor([1.0, 0.0, 0.0, 0.0]).reshape(4, 1, 1)  # (T, B, D): one input spike at k = 0
-    neuron = NeuronConfig(v_threshold=1.0)
+    neuron = NeuronConfig(v_threshold=1.0, initial_potential=0.0)  # the papers' neuron: u starts at 0
 
     def run(feedback_scale):
         stream = FeedbackStream(_identity_synapse(1), [_identity_synapse(1)],
@@ -227,3 +227,18 @@ def test_config_from_dict_restores_declared_types_and_rejects_unknown_keys():
         config_from_dict({"model.stream": 2}, base=ExperimentConfig())
     with pytest.raises(ValueError, match="depth=2.5 is invalid"):
         ModelConfig(preset="mpis_digits", depth=2.5)
+
+
+@pytest.mark.parametrize("initial_potential, low, high", [(0.0, 0.0, 1.0), (0.5, -0.5, 0.5)])
+def test_initial_potential_half_threshold_rounds_the_rate_instead_of_truncating_it(initial_potential, low, high):
+    """Constant current I in [0, V_th] for T steps: count = floor(T I / V_th + u_0 / V_th), so the rate
+    truncates I / V_th (u_0 = 0, error in [0, 1/T)) or rounds it (u_0 = V_th / 2, error in [-1/2T, 1/2T])."""
+    steps, v_threshold = 7, 2.0
+    currents = torch.linspace(0.0, v_threshold, 301).reshape(1, -1)
+    snn = FeedbackSNN([FeedbackStream(_identity_synapse(301), [], None)])
+    neuron = NeuronConfig(v_threshold=v_threshold, initial_potential=initial_potential)
+    with torch.no_grad():
+        rate = simulate(snn, lambda k: [currents], neuron=neuron, simulation=SimulationConfig(time_steps=steps)).rates[0]
+    error = (currents / v_threshold - rate) * steps  # in units of 1/T
+    assert error.min() >= low - 1e-5 and error.max() <= high + 1e-5
+    assert error.max() - error.min() > 0.9  # the whole interval is reached: the bound is tight

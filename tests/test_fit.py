@@ -33,8 +33,11 @@ def test_ide_f400_reaches_60_percent_on_fashion_mnist_after_one_epoch_on_2000_im
     assert (metrics[names.NEURONS], metrics[names.PARAMETERS]) == (784 + 400 + 10, 478_811)  # §2.4
     assert metrics[names.FIRING_RATE_TOTAL] == metrics[f"{names.FIRING_RATE_LAYER_PREFIX}0_l1"]
     assert 0 < metrics[names.FIRING_RATE_TOTAL] < 1
-    assert metrics[names.FORWARD_STEPS] == 5 and 0 < metrics[names.FORWARD_RESIDUAL] < 1
+    assert metrics[names.FORWARD_STEPS] == 5 and 0 < metrics[names.RATE_STEP_CHANGE] < 1
+    assert 0 < metrics[names.FIXED_POINT_RESIDUAL] <= metrics[names.FIXED_POINT_RESIDUAL_MAX] < 0.5
+    assert 0 < metrics[names.SPECTRAL_RADIUS_MEDIAN] <= metrics[names.SPECTRAL_RADIUS] < 1  # contractive
     assert 1 <= metrics[names.BACKWARD_STEPS] <= 30 and metrics[names.BACKWARD_RESIDUAL] < 1e-3
+    assert metrics[names.BACKWARD_FALLBACKS] == 0 and metrics[names.GRADIENT_NORM] > 0
 
 
 def test_digits_trains_and_every_metric_is_a_named_constant_with_a_sane_value(capsys):
@@ -52,11 +55,16 @@ def test_digits_trains_and_every_metric_is_a_named_constant_with_a_sane_value(ca
     assert last[names.BEST_TEST_ACCURACY] == summary.best_test_accuracy
     assert (first[names.LEARNING_RATE], last[names.LEARNING_RATE]) == (0.05, pytest.approx(0.005))
     layer_key = f"{names.FIRING_RATE_LAYER_PREFIX}0_l1"
-    stream_key = f"{names.FORWARD_RESIDUAL_STREAM_PREFIX}0"  # the "SingleRes" curve's final value
-    assert set(last) - METRIC_CONSTANTS == {layer_key, stream_key}
-    assert METRIC_CONSTANTS - set(last) == {names.FIRING_RATE_LAYER_PREFIX, names.FORWARD_RESIDUAL_STREAM_PREFIX,
-                                            names.NODE}
-    assert last[stream_key] == pytest.approx(last[names.FORWARD_RESIDUAL])  # one stream: joint = stream
+    residual_key = f"{names.FIXED_POINT_RESIDUAL_STREAM_PREFIX}0"
+    change_key = f"{names.RATE_STEP_CHANGE_STREAM_PREFIX}0"
+    assert set(last) - METRIC_CONSTANTS == {layer_key, residual_key, f"{residual_key}_max", change_key}
+    assert METRIC_CONSTANTS - set(last) == {names.FIRING_RATE_LAYER_PREFIX, names.FIXED_POINT_RESIDUAL_STREAM_PREFIX,
+                                            names.RATE_STEP_CHANGE_STREAM_PREFIX, names.NODE}
+    # one stream: the joint figures are the stream's
+    assert last[residual_key] == pytest.approx(last[names.FIXED_POINT_RESIDUAL])
+    assert last[f"{residual_key}_max"] == pytest.approx(last[names.FIXED_POINT_RESIDUAL_MAX])
+    assert last[change_key] == pytest.approx(last[names.RATE_STEP_CHANGE])
+    assert math.isnan(last[names.JACOBIAN_PENALTY])  # no regulariser configured
     assert last[names.NEURONS] == 64 + 64 * 4 * 4 + 10 and last[names.DEVICE] == "cpu"
     assert last[names.MEMORY_KIND] == "cpu_peak_rss" and last[names.PEAK_MEMORY_MB] > 50
     assert last[names.EPOCH_TIME_S] > 0
@@ -75,7 +83,9 @@ def test_bptt_and_one_step_train_and_report_no_backward_residual():
                                                       simulation=SimulationConfig(time_steps=3)),
                                     data=base.data, train=base.train)).final_metrics
     assert math.isnan(bptt[names.BACKWARD_RESIDUAL]) and math.isnan(bptt[names.BACKWARD_STEPS])
+    assert math.isnan(bptt[names.FIXED_POINT_RESIDUAL]) and math.isnan(bptt[names.SPECTRAL_RADIUS])
     assert math.isnan(one_step[names.BACKWARD_RESIDUAL]) and one_step[names.BACKWARD_STEPS] == 0
+    assert one_step[names.BACKWARD_FALLBACKS] == 0 and one_step[names.FIXED_POINT_RESIDUAL] > 0
     assert math.isfinite(bptt[names.TRAIN_LOSS]) and math.isfinite(one_step[names.TRAIN_LOSS])
 
 

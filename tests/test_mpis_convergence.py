@@ -1,4 +1,5 @@
-"""Simulated MPIS rates converge, per stream, and the curves reach the trainer (issue 3, 6e, req. 4)."""
+"""Simulated MPIS rates converge to the joint fixed point, per stream, and the paper's curves
+(fixed-point residual per step) and the step changes reach the trainer."""
 
 import dataclasses
 
@@ -6,15 +7,14 @@ import pytest
 import torch
 
 from mpis.config import ModelConfig, NeuronConfig, SimulationConfig
-from mpis.metric_names import FORWARD_RESIDUAL
+from mpis.metric_names import RATE_STEP_CHANGE_STREAM_PREFIX
 from mpis.models.mpis_architecture import MPISArchitecture
-from mpis.models.mpis_convergence import convergence_curves, stream_residual_metrics
+from mpis.models.mpis_convergence import convergence_curves, step_change_metrics
 from mpis.models.mpis_network import build_mpis_model
 from mpis.snn.synaptic_module import BNStats
 
 ARCHITECTURE = MPISArchitecture(in_channels=1, input_size=(12, 12), num_classes=3, streams=3, widths=(4, 6, 4),
                                 stem_channels=3)
-
 
 
 def _random_contractive_model(streams, time_steps, leak=1.0, seed=0):
@@ -53,11 +53,11 @@ def _simulate(model, x):
         return model(x).simulation
 
 
-def test_convergence_trace_at_step_100_is_well_below_step_10_for_every_stream():
+def test_step_change_at_step_100_is_well_below_step_10_for_every_stream():
     model = _random_contractive_model(streams=3, time_steps=100)
     sim = _simulate(model, torch.rand(4, 1, 12, 12) * 3)
     assert all(counts[-1] > 0 for counts in sim.spike_counts)  # every stream fires
-    for trace in sim.stream_traces + [sim.trace]:
+    for trace in sim.stream_step_changes + [sim.step_change]:
         assert len(trace) == 99  # steps 1..99 (index k - 1 holds step k)
         assert trace[-1] < 0.2 * trace[8]
 
@@ -75,14 +75,23 @@ def test_simulated_rates_approach_the_joint_fixed_point_of_f(streams):
     assert error(_simulate(long, x)) < 0.3 * error(_simulate(short, x))
 
 
-def test_curves_are_named_singleres_for_one_stream_and_mulres_n_for_n_streams():
+def test_curves_are_the_fixed_point_residual_per_step_named_singleres_and_mulres_n():
     x = torch.rand(2, 1, 12, 12) * 3
-    single = convergence_curves(_simulate(_random_contractive_model(1, 6), x))
-    multi_sim = _simulate(_random_contractive_model(3, 6), x)
-    multi = convergence_curves(multi_sim)
-    assert list(single) == ["SingleRes"] and list(multi) == ["MulRes 1", "MulRes 2", "MulRes 3"]
-    assert multi["MulRes 2"] == multi_sim.stream_traces[1] and len(single["SingleRes"]) == 5
-    metrics = stream_residual_metrics(multi_sim)
-    assert list(metrics) == [f"{FORWARD_RESIDUAL}_s{i}" for i in range(3)]
-    assert metrics[f"{FORWARD_RESIDUAL}_s2"] == multi_sim.stream_traces[2][-1]
-
+    single = convergence_curves(_random_contractive_model(1, 6), x)
+    model = _random_contractive_model(3, 40)
+    multi = convergence_curves(model, x)
+    assert list(single.residual) == ["SingleRes"] and list(multi.residual) == ["MulRes 1", "MulRes 2", "MulRes 3"]
+    assert len(single.residual["SingleRes"]) == 6 and len(single.step_change["SingleRes"]) == 5
+    # the last value is ||f(a) - a|| / ||a|| of the simulated rates, f the simulated map (running BN)
+    sim = _simulate(model, x)
+    with torch.no_grad():
+        image = model.snn.equivalent_map(sim.rates, model.snn.input_currents(model.stem(x), BNStats.RUNNING),
+                                         2.0, BNStats.RUNNING)
+    for i, name in enumerate(multi.residual):
+        expected = ((image[i] - sim.rates[i]).norm() / sim.rates[i].norm()).item()
+        assert multi.residual[name][-1] == pytest.approx(expected, rel=1e-5)
+        assert multi.residual[name][-1] < 0.5 * multi.residual[name][4]  # the rates approach the fixed point
+    assert multi.step_change["MulRes 2"] == sim.stream_step_changes[1]
+    metrics = step_change_metrics(sim)
+    assert list(metrics) == [f"{RATE_STEP_CHANGE_STREAM_PREFIX}{i}" for i in range(3)]
+    assert metrics[f"{RATE_STEP_CHANGE_STREAM_PREFIX}2"] == sim.stream_step_changes[2][-1]

@@ -23,8 +23,8 @@ def test_mpis_parameter_counts_are_close_to_the_paper(preset, paper, tolerance):
 
 
 @pytest.mark.parametrize("preset, expected", [
-    ("mpis_cifar10_static", 28_283_018), ("mpis_cifar100_static", 29_757_668), ("mpis_nmnist", 186_058),
-    ("mpis_fmnist", 129_034), ("mpis_cifar10", 11_728_778), ("mpis_cifar100", 14_677_988),
+    ("mpis_cifar10_static", 28_283_020), ("mpis_cifar100_static", 29_757_670), ("mpis_nmnist", 186_060),
+    ("mpis_fmnist", 129_036), ("mpis_cifar10", 11_728_780), ("mpis_cifar100", 14_677_990),
     ("cnn_nmnist", 213_322), ("cnn_fmnist", 112_762)])
 def test_parameter_counts_are_the_documented_ones(preset, expected):
     assert _count(preset) == expected
@@ -33,10 +33,12 @@ def test_parameter_counts_are_the_documented_ones(preset, expected):
 def test_static_preset_differs_from_the_release_only_by_the_documented_changes():
     """Released static CIFAR-10: 28,512,138 (ALGORITHMS.md §3.2). Stream 1 loses its zero-input
     conv (128x256x9 + bias + BN affine) but keeps a per-channel constant (256); the fusion gains BN
-    on the strided conv instead of its bias, and a 1x1 projection + BN on the upsampling path."""
+    on the strided conv instead of its bias, and a 1x1 projection + BN on the upsampling path; each
+    stream's feedback has a spectral scale alpha (contraction control)."""
     zero_input_conv = 128 * 256 * 9 + 256 + 2 * 256
     fusion_change = (-256 + 2 * 256) + (256 * 256 + 2 * 256)
-    assert _count("mpis_cifar10_static") == 28_512_138 - zero_input_conv + 256 + fusion_change
+    spectral_scales = 2
+    assert _count("mpis_cifar10_static") == 28_512_138 - zero_input_conv + 256 + fusion_change + spectral_scales
 
 
 def test_cifar10_and_cifar100_models_differ_by_the_classifier_on_512x8x8_rates():

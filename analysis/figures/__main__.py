@@ -1,8 +1,10 @@
 """``python -m analysis.figures STUDY_DIR --out DIR`` writes every figure the study has data for.
 
 Each figure is saved as PNG and SVG; figures without data are listed with the reason. The
-convergence figure simulates the best MPIS and IDE trial's model (untrained weights) on a random
-batch, or the presets given with ``--convergence-presets``. Bad input exits with status 2.
+convergence figure simulates the best MPIS and IDE trial's model (the weights of its latest
+checkpoint, or untrained ones when the study kept none) on a random batch, or the trained
+checkpoints given with ``--convergence-checkpoints``, or the presets given with
+``--convergence-presets`` (untrained). Bad input exits with status 2.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--convergence-steps", type=int, default=100, help="simulation steps traced")
     parser.add_argument("--convergence-batch", type=int, default=4, help="samples in the traced batch")
     parser.add_argument("--convergence-presets", nargs="+", metavar="PRESET",
-                        help="trace these presets instead of the study's best MPIS and IDE trials")
+                        help="trace these presets (untrained) instead of the study's best MPIS and IDE trials")
+    parser.add_argument("--convergence-checkpoints", nargs="+", metavar="DIR", type=Path,
+                        help="trace the models saved in these checkpoint folders (epoch_NNNN / checkpoint_NNNNNN)")
     return parser.parse_args(argv)
 
 
@@ -30,6 +34,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     report = write_all_figures(arguments.study_dir, arguments.out, convergence_presets=arguments.convergence_presets,
+                               convergence_checkpoints=arguments.convergence_checkpoints,
                                convergence_steps=arguments.convergence_steps,
                                convergence_batch=arguments.convergence_batch)
     for paths in report.written.values():

@@ -28,6 +28,7 @@ class FigureReport(NamedTuple):
 
 
 def figure_builders(study_dir: Path, *, convergence_presets: list[str] | None = None,
+                    convergence_checkpoints: list[Path] | None = None,
                     convergence_steps: int = 100, convergence_batch: int = 4) -> dict[str, Callable]:
     """Figure name -> a function ``() -> Figure`` for the study in ``study_dir``."""
     from analysis.figures.convergence_models import trace_models  # imports torch: only when drawn
@@ -39,8 +40,8 @@ def figure_builders(study_dir: Path, *, convergence_presets: list[str] | None = 
         "memory_vs_time_steps": lambda: plot_memory_vs_time_steps(trials),
         "epoch_time_vs_time_steps": lambda: plot_epoch_time_vs_time_steps(trials),
         "convergence_traces": lambda: plot_convergence_traces(trace_models(
-            trials, info, presets=convergence_presets, time_steps=convergence_steps,
-            batch_size=convergence_batch)),
+            trials, info, presets=convergence_presets, checkpoints=convergence_checkpoints, study_dir=study_dir,
+            time_steps=convergence_steps, batch_size=convergence_batch)),
         "accuracy_vs_memory_pareto": lambda: plot_accuracy_vs_memory(trials),
         "hyperparameter_importances": lambda: plot_hyperparameter_importances(
             hyperparameter_importances(study_dir), title=f"Hyperparameter importances: {info.get('study', '')}"),

@@ -1,5 +1,6 @@
-"""The MPIS paper's convergence figure: the per-step relative change of each stream's rate
-("MulRes n") next to a single-stream model ("SingleRes"), on a log scale."""
+"""The MPIS paper's convergence figure: the fixed-point residual ``||f(a[t]) - a[t]|| / ||a[t]||`` of
+each stream's running rate per simulation step ("MulRes n") next to a single-stream model
+("SingleRes"), on a log scale."""
 
 from __future__ import annotations
 
@@ -13,24 +14,24 @@ if TYPE_CHECKING:  # importing it would import torch; the figure needs only the 
 
 def plot_convergence_traces(traces: list[ConvergenceTraces], *, show_joint: bool = False):
     """One line per stream of every model in ``traces`` (one colour per model, one line style per
-    stream); zeros (no spikes yet, so no change) are not drawn on the log axis, and a curve that is
-    zero throughout says so in the legend (typical of untrained MPIS streams)."""
+    stream), from step 0; zeros are not drawn on the log axis, and a curve that is zero throughout
+    says so in the legend."""
     figure, axes = new_figure(7.0, 4.5)
     any_positive = False
     for index, trace in enumerate(traces):
         colour = f"C{index % 10}"
         curves = dict(trace.curves, **({"joint": trace.joint} if show_joint else {}))
         for number, (name, values) in enumerate(curves.items()):
-            steps = range(1, len(values) + 1)
+            steps = range(len(values))
             shown = [value if value > 0 else float("nan") for value in values]
             silent = not any(value > 0 for value in values)
             any_positive = any_positive or not silent
             axes.plot(steps, shown, color=colour, linestyle=("-", "--", ":", "-.")[number % 4],
-                      label=f"{name}: {trace.label}" + (" (all zero: no spikes reached it)" if silent else ""))
+                      label=f"{name}: {trace.label}" + (" (all zero)" if silent else ""))
     if any_positive:
         axes.set_yscale("log")
     axes.set_xlabel("simulation step t")
-    axes.set_ylabel(r"$\|a[t]-a[t-1]\| \,/\, \|a[t]\|$")
-    axes.set_title("Convergence of the forward simulation per stream")
+    axes.set_ylabel(r"$\|f(a[t])-a[t]\| \,/\, \|a[t]\|$")
+    axes.set_title("Fixed-point residual of the simulated rates per stream")
     axes.legend(fontsize="small")
     return figure

@@ -5,7 +5,8 @@
 3. Take class-balanced subsets: the training subset is drawn with the trial ``seed``; the test subset
    with a fixed seed, so every trial of a study is scored on the same test images.
 4. Wrap them in DataLoaders; the training loader shuffles with its own seeded generator, whose state
-   a checkpoint saves (exact resume).
+   a checkpoint saves (exact resume). A last training batch of a single sample is dropped (a
+   BatchNorm over one value per channel, F400's or an MPIS head's at 1x1, cannot normalise it).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def build_dataloaders(config: DataConfig, *, time_steps: int, seed: int
     train = balanced_subset(splits.train, splits.train_labels, config.limit_train, seed)
     test = balanced_subset(splits.test, splits.test_labels, config.limit_test, TEST_SUBSET_SEED)
     train_loader = DataLoader(train, batch_size=config.batch_size, shuffle=True,
-                              num_workers=config.num_workers,
+                              num_workers=config.num_workers, drop_last=len(train) % config.batch_size == 1,
                               generator=torch.Generator().manual_seed(seed))
     test_loader = DataLoader(test, batch_size=config.test_batch_size, shuffle=False,
                              num_workers=config.num_workers,

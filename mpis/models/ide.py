@@ -16,11 +16,18 @@ from __future__ import annotations
 
 from torch import nn
 
-from mpis.config import ModelConfig
+from mpis.config import ModelConfig, require
 from mpis.models.readout import LinearReadout
 from mpis.models.spiking_model import SpikingModel
 from mpis.snn.feedback_snn import FeedbackSNN, FeedbackStream
 from mpis.snn.synaptic_module import SynapticModule
+
+
+def refuse_stream_overrides(config: ModelConfig) -> None:
+    """IDE networks have one fixed stream: ``streams``, ``depth`` and ``widths`` are MPIS options."""
+    for name in ("streams", "depth", "widths"):
+        value = getattr(config, name)
+        require(value is None, name, value, f"None for preset {config.preset!r} (an IDE network, not MPIS)")
 
 
 def _synapse(op: nn.Module, config: ModelConfig, *, batch_norm: bool = True, feedback: bool = False):
@@ -31,6 +38,7 @@ def _synapse(op: nn.Module, config: ModelConfig, *, batch_norm: bool = True, fee
 def build_ide_conv_f64c5(config: ModelConfig, in_channels: int, size: int, num_classes: int,
                          events: bool) -> SpikingModel:
     """64C5s (F64C5): one spiking conv layer of 64 channels at half resolution with a 5x5 feedback."""
+    refuse_stream_overrides(config)
     layer_input = _synapse(nn.Conv2d(in_channels, 64, 5, stride=2, padding=2), config)
     feedback = _synapse(nn.Conv2d(64, 64, 5, padding=2, bias=False), config, feedback=True)
     out_size = (size + 2 * 2 - 5) // 2 + 1
@@ -40,6 +48,7 @@ def build_ide_conv_f64c5(config: ModelConfig, in_channels: int, size: int, num_c
 
 def build_ide_fc_f400(config: ModelConfig, in_features: int, num_classes: int) -> SpikingModel:
     """400 (F400): one fully connected spiking layer of 400 neurons with a 400x400 feedback."""
+    refuse_stream_overrides(config)
     layer_input = _synapse(nn.Linear(in_features, 400), config)
     feedback = _synapse(nn.Linear(400, 400, bias=False), config, feedback=True)
     snn = FeedbackSNN([FeedbackStream(layer_input, [], feedback)])
@@ -49,6 +58,7 @@ def build_ide_fc_f400(config: ModelConfig, in_features: int, num_classes: int) -
 def build_ide_multilayer(config: ModelConfig, channels: tuple[int, ...], strides: tuple[int, ...],
                          in_channels: int, size: int, num_classes: int) -> SpikingModel:
     """AlexNet-F / CIFARNet-F: 5 spiking 3x3 conv layers; ConvT feedback from layer 5 into layer 1."""
+    refuse_stream_overrides(config)
     layer_input = _synapse(nn.Conv2d(in_channels, channels[0], 3, stride=strides[0], padding=1), config)
     layers = [_synapse(nn.Conv2d(c_in, c_out, 3, stride=s, padding=1), config)
               for c_in, c_out, s in zip(channels[:-1], channels[1:], strides[1:])]

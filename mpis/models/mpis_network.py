@@ -5,8 +5,9 @@ r"""MPIS-SNN as its paper intends it (Cao et al., ECCV 2024; ALGORITHMS.md §3.1
 * **Streams.** Stream ``i`` is a :class:`FeedbackStream` of ``depth`` spiking conv layers (3x3,
   padding 1) at resolution ``H / 2^i``; layer 1 is the input module, one layer (``stride_layer``)
   has stride 2, and a transposed conv (no bias, no BN) feeds the last layer back into layer 1.
-  Every spiking op is a :class:`SynapticModule` (unit-norm init, BN, variational dropout); no
-  spectral norm (the release uses none, §3.2).
+  Every spiking op is a :class:`SynapticModule` (unit-norm init, BN, variational dropout). The
+  feedback weight is spectral-norm restricted by ``ModelConfig.spectral_bound`` (default 1.0, as
+  IDE; ``None`` = unrestricted, as the release): the contraction control of §3.4.
 * **Input.** Stream 0's input module takes the stem output (static images: analog conv stem) or
   the raw event frames; every other stream gets a learned constant current
   (:class:`ConstantCurrent`), the ``X_i(0)`` of the release.
@@ -52,7 +53,7 @@ def _feedback(architecture: MPISArchitecture, size: tuple[int, int], config: Mod
     padding = tuple(1 - n % 2 for n in size)  # even sizes need output_padding 1, odd ones 0
     op = nn.ConvTranspose2d(architecture.widths[-1], architecture.widths[0], 3, stride=2, padding=1,
                             output_padding=padding, bias=False)
-    return SynapticModule(op, batch_norm=False, dropout=config.dropout)
+    return SynapticModule(op, batch_norm=False, dropout=config.dropout, spectral_bound=config.spectral_bound)
 
 
 def build_stream(architecture: MPISArchitecture, index: int, size: tuple[int, int],

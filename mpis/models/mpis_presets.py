@@ -10,17 +10,20 @@ Differences from the released code that change parameter counts (ALGORITHMS.md �
 * stream i > 0 has no zero-input conv: its 128->256 (CIFAR) / 2->32 (N-MNIST) conv never received
   a gradient; its only effect, a per-channel constant, is kept (-295,424 / -640 parameters);
 * the fusion convs have BN instead of a bias, and the upsampling path has a 1x1 projection + BN as in
-  MDEQ, so each stream learns what it takes from the coarser one (+66,304 / +1,120).
+  MDEQ, so each stream learns what it takes from the coarser one (+66,304 / +1,120);
+* every stream's feedback weight is spectral-norm restricted as in IDE (one trainable scale alpha
+  per stream, +2): the release uses no restriction, and without it the joint map is not
+  contractive (ALGORITHMS.md §3.4 allows it; the measurement is in README's MPIS equilibrium section).
 
 | preset               | input          | stem (ch, stride) | streams | widths           | strided layer | params     | paper  |
 |----------------------|----------------|-------------------|---------|------------------|---------------|------------|--------|
-| mpis_cifar10_static  | 3x32x32        | 128, 2            | 2       | 256, 512, 1024   | last          | 28,283,018 | 28.5M  |
-| mpis_cifar100_static | 3x32x32        | 128, 2            | 2       | 256, 512, 1024   | last          | 29,757,668 | 30.0M  |
-| mpis_nmnist          | 2x32x32 events | none              | 2       | 32, 32, 64       | second        | 186,058    | 186K\\* |
-| mpis_fmnist          | 1x28x28        | 48, 1             | 2       | 16, 32, 48       | last          | 129,034    | 133K   |
-| mpis_cifar10         | 3x32x32        | 128, 1            | 2       | 256, 384, 512    | last          | 11,728,778 | 11.8M  |
-| mpis_cifar100        | 3x32x32        | 128, 1            | 2       | 256, 384, 512    | last          | 14,677,988 | 14.8M  |
-| mpis_digits          | 1x8x8          | 16, 1             | 2       | 16, 16, 32       | last          | 42,554     | -      |
+| mpis_cifar10_static  | 3x32x32        | 128, 2            | 2       | 256, 512, 1024   | last          | 28,283,020 | 28.5M  |
+| mpis_cifar100_static | 3x32x32        | 128, 2            | 2       | 256, 512, 1024   | last          | 29,757,670 | 30.0M  |
+| mpis_nmnist          | 2x32x32 events | none              | 2       | 32, 32, 64       | second        | 186,060    | 186K\\* |
+| mpis_fmnist          | 1x28x28        | 48, 1             | 2       | 16, 32, 48       | last          | 129,036    | 133K   |
+| mpis_cifar10         | 3x32x32        | 128, 1            | 2       | 256, 384, 512    | last          | 11,728,780 | 11.8M  |
+| mpis_cifar100        | 3x32x32        | 128, 1            | 2       | 256, 384, 512    | last          | 14,677,990 | 14.8M  |
+| mpis_digits          | 1x8x8          | 16, 1             | 2       | 16, 16, 32       | last          | 42,556     | -      |
 
 \\* the released N-MNIST model has 185,578 parameters; the slides' 213K is the BPTT CNN's size.
 
@@ -28,7 +31,7 @@ Choices where the paper's configuration is not recoverable (§3.2):
 
 * ``mpis_fmnist``: the slides' "16C3-32C3-48C3" are the stream widths; static images go through the
   analog stem, which keeps 28x28 (stride 1: the maps are already small) and is as wide as the widest
-  stream layer (48). No natural setting gives exactly 133K; this one is within 3% (129,034).
+  stream layer (48). No natural setting gives exactly 133K; this one is within 3% (129,036).
 * ``mpis_cifar10`` / ``mpis_cifar100``: the 2.95M gap between the slides' 11.8M and 14.8M is exactly
   90 x 32,768 classifier inputs, i.e. a classifier on 512 x 8 x 8 rates, as in IDE's CIFARNet-F,
   which the slides compare against. So the last width is 512 and the head sits at 8x8: the stem keeps

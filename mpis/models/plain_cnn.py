@@ -41,7 +41,8 @@ class PlainCNNArchitecture:
     events: bool = False
 
 
-def _refuse_unsupported(config: ModelConfig) -> None:
+def refuse_unsupported(config: ModelConfig) -> None:
+    """A plain CNN trains by BPTT only and has no MPIS stream options."""
     require(config.gradient == "bptt", "gradient", config.gradient,
             f"'bptt' for preset {config.preset!r}: a plain CNN has no feedback, so no fixed point to solve")
     for name in ("streams", "depth", "widths"):
@@ -51,7 +52,7 @@ def _refuse_unsupported(config: ModelConfig) -> None:
 
 def build_plain_cnn(config: ModelConfig, architecture: PlainCNNArchitecture) -> SpikingModel:
     """A feedforward spiking CNN (one stream without feedback) with a linear readout."""
-    _refuse_unsupported(config)
+    refuse_unsupported(config)
     convs, size, channels = [], architecture.input_size, architecture.in_channels
     for width, stride in zip(architecture.widths, architecture.strides):
         op = nn.Conv2d(channels, width, 3, stride=stride, padding=1)

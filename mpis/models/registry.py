@@ -12,7 +12,7 @@ from typing import Callable
 from torch import nn
 
 from mpis.models import ide, mpis_presets, plain_cnn
-from mpis.models.mpis_architecture import MPISArchitecture
+from mpis.models.mpis_architecture import MPISArchitecture, apply_overrides
 from mpis.models.mpis_network import build_mpis_model
 
 
@@ -23,18 +23,20 @@ class Preset:
     num_classes: int
     events: bool = False  # True: input is (B, T, C, H, W), one frame per step
     family: str = "ide"  # "ide", "mpis" or "cnn" (plain feedforward BPTT baseline)
+    check: Callable = ide.refuse_stream_overrides  # (ModelConfig) -> None: what build would refuse, cheaply
 
 
 def _mpis_preset(architecture: MPISArchitecture) -> Preset:
     return Preset(lambda c: build_mpis_model(c, architecture),
                   (architecture.in_channels, *architecture.input_size), architecture.num_classes,
-                  events=architecture.events, family="mpis")
+                  events=architecture.events, family="mpis", check=lambda c: apply_overrides(architecture, c))
 
 
 def _cnn_preset(architecture: plain_cnn.PlainCNNArchitecture) -> Preset:
     size = architecture.input_size
     return Preset(lambda c: plain_cnn.build_plain_cnn(c, architecture), (architecture.in_channels, size, size),
-                  architecture.num_classes, events=architecture.events, family="cnn")
+                  architecture.num_classes, events=architecture.events, family="cnn",
+                  check=plain_cnn.refuse_unsupported)
 
 
 PRESETS: dict[str, Preset] = {
@@ -59,8 +61,12 @@ PRESETS: dict[str, Preset] = {
 
 
 def build_model(config) -> nn.Module:
-    """Build the preset named by ``config.preset`` (already validated by ``ModelConfig``)."""
-    return PRESETS[config.preset].build(config)
+    """Build the preset named by ``config.preset`` (already validated by ``ModelConfig``); the model
+    refuses inputs of any other shape than the preset's."""
+    preset = PRESETS[config.preset]
+    model = preset.build(config)
+    model.input_shape = tuple(preset.input_shape)
+    return model
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -3,9 +3,13 @@
 Per step k: each stream's layer-1 current is its input current plus the feedback of its last
 layer's spikes from step k-1 (none at k = 0), fused across streams; layers 2..N then fire in order
 within the same step. Each stream's last-layer spikes are accumulated into the (weighted) rate.
-The per-step convergence trace is ``||a[k] - a[k-1]|| / ||a[k]||`` over the joint rates (and per
-stream); with ``forward_tol > 0`` the loop stops once the trace falls below it (after at least
-``forward_min_steps`` steps).
+The per-step **step change** ``||a[k] - a[k-1]|| / ||a[k]||`` of the running-average rate is
+recorded over the joint rates (and per stream); with ``forward_tol > 0`` the loop stops once it
+falls below ``forward_tol`` (after at least ``forward_min_steps`` steps). The step change of an
+average of k terms is at most about 1/k by construction, so it says when the average stops moving,
+not how far it is from the fixed point (that is ``mpis.equilibrium``'s fixed-point residual).
+``on_step(k, rates)`` sees the running rates after every step (diagnostics, e.g. the residual per
+step of the convergence figure).
 
 The implicit models call this under ``torch.no_grad()`` with hidden BNs on running statistics;
 the BPTT baseline calls it with gradients, a surrogate spike function and ordinary BN.
@@ -29,8 +33,8 @@ from mpis.snn.synaptic_module import BNStats
 class SimulationResult:
     rates: list[Tensor]  # per stream: last-layer (weighted) rate, shaped like that layer's output
     steps: int  # steps actually run (< T only with forward_tol)
-    trace: list[float]  # joint ||a[k]-a[k-1]|| / ||a[k]|| for k = 1..steps-1
-    stream_traces: list[list[float]]  # the same per stream ("MulRes n" curves)
+    step_change: list[float]  # joint ||a[k]-a[k-1]|| / ||a[k]|| for k = 1..steps-1
+    stream_step_changes: list[list[float]]  # the same per stream
     spike_counts: list[list[float]]  # per stream, per layer: total spikes over batch and steps
     layer_neurons: list[list[int]]  # per stream, per layer: neurons per sample
 
@@ -52,9 +56,10 @@ def _relative_changes(new: list[Tensor], old: list[Tensor]) -> list[Tensor]:
 
 def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
              neuron: NeuronConfig, simulation: SimulationConfig,
-             spike_fn: SpikeFunction = heaviside, hidden_bn: BNStats = BNStats.RUNNING) -> SimulationResult:
+             spike_fn: SpikeFunction = heaviside, hidden_bn: BNStats = BNStats.RUNNING,
+             on_step: Callable[[int, list[Tensor]], None] | None = None) -> SimulationResult:
     """Run up to T steps. ``input_currents(k)`` gives each stream's input current at step k."""
-    vth, leak = neuron.v_threshold, neuron.leak
+    vth, leak, start = neuron.v_threshold, neuron.leak, neuron.initial_potential * neuron.v_threshold
     streams = list(snn.streams)
     potentials: list[list[Tensor | None]] = [[None] * s.depth for s in streams]
     counts = [[0.0] * s.depth for s in streams]
@@ -71,7 +76,7 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
                     current = stream.layers[depth - 1](spikes, hidden_bn)
                 old = potentials[i][depth]
                 spikes, potentials[i][depth] = neuron_step(
-                    current, torch.zeros_like(current) if old is None else old, vth, leak, spike_fn)
+                    current, torch.full_like(current, start) if old is None else old, vth, leak, spike_fn)
                 counts[i][depth] = counts[i][depth] + spikes.detach().sum()
                 neurons[i][depth] = spikes[0].numel()
             last[i] = spikes
@@ -81,10 +86,12 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
             for trace, change in zip(traces, _relative_changes(new_rates, rates)):
                 trace.append(change)
         rates = new_rates
+        if on_step is not None:
+            on_step(k, rates)
         if (simulation.forward_tol > 0 and k + 1 >= simulation.forward_min_steps and k > 0
                 and traces[0][-1].item() < simulation.forward_tol):
             break
     as_floats = [torch.stack(t).tolist() if t else [] for t in traces]
     return SimulationResult(
-        rates=rates, steps=k + 1, trace=as_floats[0], stream_traces=as_floats[1:],
+        rates=rates, steps=k + 1, step_change=as_floats[0], stream_step_changes=as_floats[1:],
         spike_counts=[[float(c) for c in row] for row in counts], layer_neurons=neurons)

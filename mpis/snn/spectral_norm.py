@@ -42,5 +42,6 @@ class SpectralNormRestriction(nn.Module):
         matrix = weight.reshape(weight.shape[0], -1)
         if update:
             self._power_iteration(matrix.detach())
-        sigma = torch.dot(self.u, matrix @ self.v)
+        # clones: the next forward's power iteration must not change what this forward's graph saved
+        sigma = torch.dot(self.u.clone(), matrix @ self.v.clone())
         return self.alpha.clamp(-self.bound, self.bound) * weight / sigma

@@ -11,18 +11,20 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from mpis.solvers.solver_result import VJP, SolverResult, relative_norm
+from mpis.solvers.solver_result import VJP, RelativeNorm, SolverResult, stop_at
 
 
 def solve_by_anderson(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float, memory: int = 5,
                       regularization: float = 1e-8) -> SolverResult:
-    """Up to ``max_iter`` VJPs; starts from beta = 0, whose image under h is rhs (no VJP needed)."""
+    """Up to ``max_iter`` VJPs; starts from beta = 0, whose image under h is rhs (no VJP needed).
+    Returns the iterate with the lowest residual (the zero guess, residual 1, if none is lower)."""
     batch, dim = rhs.shape
     m = max(1, memory)
     iterates = rhs.new_zeros(batch, m + 1, dim)  # beta_j
     images = rhs.new_zeros(batch, m + 1, dim)  # h(beta_j)
     images[:, 0] = rhs
-    best, trace = rhs.new_zeros(batch, dim), []
+    relative = RelativeNorm(rhs)
+    best, best_residual, trace = rhs.new_zeros(batch, dim), 1.0, []
     count = 1
     for _ in range(max_iter):
         n = min(count, m + 1)
@@ -34,11 +36,12 @@ def solve_by_anderson(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float, memor
         weights = weights / weights.sum(dim=1, keepdim=True)
         beta = (weights.transpose(1, 2) @ images[:, :n])[:, 0]
         image = vjp(beta) + rhs
-        trace.append(relative_norm(image - beta, rhs))
+        trace.append(relative(image - beta))
         slot = count % (m + 1)
         iterates[:, slot], images[:, slot] = beta, image
         count += 1
-        best = beta
-        if trace[-1] < tol:
+        if trace[-1] < best_residual:
+            best, best_residual = beta, trace[-1]
+        if stop_at(trace[-1], tol):
             break
-    return SolverResult(best, len(trace), trace[-1] if trace else 1.0, trace)
+    return SolverResult(best, len(trace), best_residual, trace)

@@ -13,18 +13,19 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from mpis.solvers.solver_result import VJP, SolverResult, adjoint_residual, relative_norm
+from mpis.solvers.solver_result import VJP, RelativeNorm, SolverResult, adjoint_residual, stop_at
 
 
 def solve_by_fixed_point(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float,
                          damping: float = 1.0) -> SolverResult:
     """Start from beta = 0 (so g = rhs) and take up to ``max_iter`` damped steps."""
     beta, residual = torch.zeros_like(rhs), rhs
+    relative = RelativeNorm(rhs)
     trace: list[float] = []
     for _ in range(max_iter):
         beta = beta + damping * residual
         residual = adjoint_residual(vjp, beta, rhs)
-        trace.append(relative_norm(residual, rhs))
-        if trace[-1] < tol:
+        trace.append(relative(residual))
+        if stop_at(trace[-1], tol):
             break
     return SolverResult(beta, len(trace), trace[-1] if trace else 1.0, trace)

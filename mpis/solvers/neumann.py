@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from mpis.solvers.solver_result import VJP, SolverResult, relative_norm
+from mpis.solvers.solver_result import VJP, RelativeNorm, SolverResult, stop_at
 
 
 def solve_by_neumann(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float) -> SolverResult:
     """Sum up to ``max_iter`` terms (``max_iter`` VJPs), stopping once the next term is below ``tol``."""
     beta, term = rhs, rhs
+    relative = RelativeNorm(rhs)
     trace: list[float] = []
     for _ in range(max_iter):
         term = vjp(term)  # the residual of beta, which holds len(trace) + 1 terms
-        trace.append(relative_norm(term, rhs))
-        if trace[-1] < tol or len(trace) == max_iter:
+        trace.append(relative(term))
+        if stop_at(trace[-1], tol) or len(trace) == max_iter:
             break
         beta = beta + term
     return SolverResult(beta, len(trace), trace[-1] if trace else float("nan"), trace)

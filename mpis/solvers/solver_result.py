@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Callable, NamedTuple
 
 import torch
@@ -15,6 +16,8 @@ class SolverResult(NamedTuple):
     steps: int  # vector-Jacobian products spent
     relative_residual: float  # ||J^T beta - beta + rhs|| / ||rhs|| of the solution; nan if never measured
     residual_trace: list[float]  # the relative residual after each step
+    fallback: str | None = None  # the solver that produced ``solution`` when the configured one failed
+    failed_residual: float = math.nan  # the configured solver's best residual, when it failed
 
 
 def adjoint_residual(vjp: VJP, beta: Tensor, rhs: Tensor) -> Tensor:
@@ -22,7 +25,23 @@ def adjoint_residual(vjp: VJP, beta: Tensor, rhs: Tensor) -> Tensor:
     return vjp(beta) - beta + rhs
 
 
-def relative_norm(residual: Tensor, rhs: Tensor) -> float:
-    """||residual|| / ||rhs|| with global norms over the batch (0 when rhs is 0)."""
-    scale = torch.linalg.vector_norm(rhs).item()
-    return torch.linalg.vector_norm(residual).item() / scale if scale > 0 else 0.0
+class RelativeNorm:
+    """``residual -> ||residual|| / ||rhs||`` with global norms over the batch (0 when rhs is 0);
+    ``||rhs||`` is taken once."""
+
+    def __init__(self, rhs: Tensor):
+        self.scale = torch.linalg.vector_norm(rhs).item()
+
+    def __call__(self, residual: Tensor) -> float:
+        norm = torch.linalg.vector_norm(residual).item()
+        return norm / self.scale if self.scale > 0 else (0.0 if norm == 0 else math.inf)
+
+
+def stop_at(relative_residual: float, tol: float) -> bool:
+    """A solver stops once its residual is below ``tol``, or is no longer finite (nothing to gain)."""
+    return relative_residual < tol or not math.isfinite(relative_residual)
+
+
+def solve_failed(result: SolverResult) -> bool:
+    """A measured solve is a failure when its residual is not below the zero guess's (1) or not finite."""
+    return result.steps > 0 and not result.relative_residual < 1.0

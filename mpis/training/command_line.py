@@ -24,15 +24,24 @@ CONFIG_FLAGS: dict[str, tuple[str, object, str]] = {
     "--forward-min-steps": ("model.simulation.forward_min_steps", int, "never stop before this many steps"),
     "--v-threshold": ("model.neuron.v_threshold", float, "firing threshold V_th (default 2.0)"),
     "--leak": ("model.neuron.leak", float, "leak lambda in (0, 1]; 1 = IF (default), e.g. 0.95 = LIF"),
+    "--initial-potential": ("model.neuron.initial_potential", float,
+                            "membrane potential before step 0, as a fraction of V_th (default 0.0)"),
     "--solver": ("model.backward.name", str, "backward solver: broyden, anderson, fixed_point, neumann, one_step"),
     "--backward-max-iter": ("model.backward.max_iter", int, "backward solver iterations (default 30)"),
     "--backward-tol": ("model.backward.tol", float, "backward relative residual tolerance (default 1e-4)"),
     "--backward-damping": ("model.backward.damping", float, "fixed_point damping eta in (0, 1]"),
     "--backward-memory": ("model.backward.memory", int, "broyden/anderson history length"),
+    "--backward-fallback": ("model.backward.fallback", str, "replaces a failed solve: anderson (default) or one_step"),
+    "--max-fallback-share": ("model.backward.max_fallback_share", float,
+                             "diverged once more than this share of an epoch's steps fell back (default 0.5)"),
     "--gradient": ("model.gradient", str, "implicit (default) or bptt"),
     "--surrogate": ("model.surrogate", str, "BPTT surrogate: sigmoid, triangle or rectangle"),
     "--dropout": ("model.dropout", float, "variational dropout p (default 0.2)"),
-    "--spectral-bound": ("model.spectral_bound", float, "spectral-norm bound c of feedback weights"),
+    "--spectral-bound": ("model.spectral_bound", "optional_float",
+                         "spectral-norm bound c of every feedback weight, or none (default 1.0)"),
+    "--hidden-bn": ("model.hidden_bn", str, "hidden BNs in the training f: running (default) or batch"),
+    "--jacobian-reg": ("model.jacobian_reg", float, "weight of the Jacobian penalty ||J||_F^2 / D (default 0)"),
+    "--jacobian-reg-every": ("model.jacobian_reg_every", int, "add the Jacobian penalty every k steps (default 1)"),
     "--streams": ("model.streams", int, "MPIS: number of streams (default: the preset's)"),
     "--depth": ("model.depth", int, "MPIS: spiking layers per stream (default: the preset's)"),
     "--optimizer": ("train.optimizer", str, "sgd (default, momentum) or adam"),
@@ -43,6 +52,10 @@ CONFIG_FLAGS: dict[str, tuple[str, object, str]] = {
     "--lr-decay": ("train.lr_decay", float, "lr factor at each milestone (default 0.1)"),
     "--warmup": ("train.warmup_iterations", int, "linear warm-up iterations (default 0)"),
     "--device": ("train.device", str, "auto (CUDA when available; default), cpu or cuda"),
+    "--bn-calibration-samples": ("train.bn_calibration_samples", int,
+                                 "training samples that calibrate the hidden BNs before step 1 (default 256, 0 = off)"),
+    "--spectral-radius-every": ("train.spectral_radius_every", int,
+                                "estimate rho(J) every N steps (default 0: once per epoch)"),
     "--batch-size": ("data.batch_size", int, "training batch size (default 128)"),
     "--test-batch-size": ("data.test_batch_size", int, "test batch size (default 200)"),
     "--limit-train": ("data.limit_train", int, "class-balanced, seeded training subset size"),
@@ -53,6 +66,10 @@ CONFIG_FLAGS: dict[str, tuple[str, object, str]] = {
     "--seed": ("seed", int, "seed of every RNG and of the training subset (default 0)"),
 }
 FIELD_TO_FLAG = {field.rsplit(".", 1)[-1]: flag for flag, (field, _, _) in CONFIG_FLAGS.items()}
+
+
+def float_or_none(text: str) -> float | None:
+    return None if text.lower() == "none" else float(text)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -69,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
             parser.add_argument(flag, action="store_true", help=text)
         elif kind == "ints":
             parser.add_argument(flag, type=int, nargs="*", help=text)
+        elif kind == "optional_float":
+            parser.add_argument(flag, type=float_or_none, help=text)
         else:
             parser.add_argument(flag, type=kind, help=text)
     parser.add_argument("--resume", help="continue from this checkpoint directory (epoch_NNNN)")

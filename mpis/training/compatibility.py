@@ -15,8 +15,10 @@ def preset_fits(preset: Preset, info: DatasetInfo) -> bool:
 
 
 def check_preset_fits_dataset(model: ModelConfig, data: DataConfig) -> None:
-    """Raise a one-line ``ValueError`` naming the preset, both shapes and the presets that would fit."""
+    """Raise a one-line ``ValueError`` naming the preset, both shapes and the presets that would fit,
+    or naming a model option the preset's family refuses (e.g. ``streams`` for an IDE network)."""
     preset, info = PRESETS[model.preset], describe_dataset(data)
+    preset.check(model)
     if preset_fits(preset, info):
         return
     fitting = sorted(name for name, other in PRESETS.items() if preset_fits(other, info)) or ["none"]

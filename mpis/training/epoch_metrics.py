@@ -21,6 +21,30 @@ def _mean(values: list[float]) -> float:
     return statistics.fmean(values) if values else math.nan
 
 
+def _max(values: list[float]) -> float:
+    return max(values) if values else math.nan
+
+
+def _equilibrium_metrics(train: TrainTotals) -> dict[str, float]:
+    """Fixed-point residual (mean and max, joint and per stream), step change, spectral radius."""
+    metrics = {names.FIXED_POINT_RESIDUAL: math.nan, names.FIXED_POINT_RESIDUAL_MAX: math.nan}
+    joint = [step[0] for step in train.residuals]
+    if joint:
+        metrics = {names.FIXED_POINT_RESIDUAL: _mean(joint), names.FIXED_POINT_RESIDUAL_MAX: _max(joint)}
+        for stream in range(len(train.residuals[0]) - 1):
+            values = [step[stream + 1] for step in train.residuals]
+            metrics[f"{names.FIXED_POINT_RESIDUAL_STREAM_PREFIX}{stream}"] = _mean(values)
+            metrics[f"{names.FIXED_POINT_RESIDUAL_STREAM_PREFIX}{stream}_max"] = _max(values)
+    radii = train.spectral_radii
+    metrics[names.SPECTRAL_RADIUS] = _max(radii)
+    metrics[names.SPECTRAL_RADIUS_MEDIAN] = statistics.median(radii) if radii else math.nan
+    metrics[names.RATE_STEP_CHANGE] = _mean([step[0] for step in train.step_changes])
+    for stream in range(len(train.step_changes[0]) - 1 if train.step_changes else 0):
+        metrics[f"{names.RATE_STEP_CHANGE_STREAM_PREFIX}{stream}"] = _mean(
+            [step[stream + 1] for step in train.step_changes])
+    return metrics
+
+
 def epoch_metrics(epoch: int, train: TrainTotals, test: EvalTotals, *, epoch_time_s: float,
                   peak_memory: tuple[float, str], best_test_accuracy: float) -> dict[str, Any]:
     """Everything one epoch measured; constants (parameters, neurons, device) are added by the caller."""
@@ -37,13 +61,15 @@ def epoch_metrics(epoch: int, train: TrainTotals, test: EvalTotals, *, epoch_tim
         names.PEAK_MEMORY_MB: peak_memory[0],
         names.MEMORY_KIND: peak_memory[1],
         names.FIRING_RATE_TOTAL: test.total_firing_rate(),
-        names.FORWARD_RESIDUAL: _mean(train.forward_residuals),
         names.FORWARD_STEPS: _mean(train.forward_steps),
+        **_equilibrium_metrics(train),
         names.BACKWARD_STEPS: _mean(train.backward_steps),
         names.BACKWARD_RESIDUAL: _mean(train.backward_residuals),
+        names.BACKWARD_RESIDUAL_MAX: _max(train.backward_residuals),
+        names.BACKWARD_FALLBACKS: train.backward_fallbacks,
+        names.JACOBIAN_PENALTY: _mean(train.jacobian_penalties),
+        names.GRADIENT_NORM: _mean(train.gradient_norms),
     }
-    for key in train.stream_residuals[0] if train.stream_residuals else []:  # "MulRes n" final values
-        metrics[key] = _mean([step[key] for step in train.stream_residuals])
     for stream, rates in enumerate(test.layer_firing_rates()):
         for layer, rate in enumerate(rates, start=1):
             metrics[f"{names.FIRING_RATE_LAYER_PREFIX}{stream}_l{layer}"] = rate

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import torch
+
 from mpis import metric_names as names
 from mpis.config import ExperimentConfig
 from mpis.models import count_parameters
@@ -47,8 +49,9 @@ def fit(config: ExperimentConfig, report: Report | None = None, *, resume_from: 
 
     ``metrics`` keys come from :mod:`mpis.metric_names`; ``EPOCH`` is 1-based. Raises ``ValueError``
     for a preset that does not fit the dataset or an unusable checkpoint, ``DatasetMissing`` for
-    missing data (all before training), and ``TrainingDiverged`` when the loss, a rate or the
-    backward residual blows up.
+    missing data (all before training), and ``TrainingDiverged`` when the loss, a rate, a gradient
+    or a parameter stops being finite, or too many backward solves fail. A fresh run (not a resume)
+    first calibrates the hidden BN statistics on real training samples (a start that fires).
     """
     device = resolve_device(config.train.device)
     check_preset_fits_dataset(config.model, config.data)
@@ -58,6 +61,8 @@ def fit(config: ExperimentConfig, report: Report | None = None, *, resume_from: 
     trial = build_trial(config, device)
     if saved is not None:
         trial.restore(saved)
+    else:
+        _calibrate_batch_norm(trial)
     constants = {names.PARAMETERS: count_parameters(trial.model), names.DEVICE: device_name(device)}
     first_epoch = trial.epoch + 1
     with _checkpoint_folder(checkpoint_root, report) as folder:
@@ -69,6 +74,17 @@ def fit(config: ExperimentConfig, report: Report | None = None, *, resume_from: 
     final = trial.history[-1]
     return FitSummary(max(m[names.TEST_ACCURACY] for m in trial.history), final,
                       max(0, config.train.epochs + 1 - first_epoch), list(trial.history))
+
+
+def _calibrate_batch_norm(trial: Trial) -> None:
+    """The data-driven start (``SpikingModel.calibrate_batch_norm``) on the first
+    ``bn_calibration_samples`` training samples in dataset order (the loader's shuffling is untouched)."""
+    dataset = trial.train_loader.dataset
+    count = min(trial.config.train.bn_calibration_samples, len(dataset))
+    if count < 2:
+        return
+    inputs = torch.stack([dataset[i][0] for i in range(count)]).to(trial.device)
+    trial.model.calibrate_batch_norm(inputs)
 
 
 def _run_epoch(trial: Trial, epoch: int) -> dict[str, Any]:

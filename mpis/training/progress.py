@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from mpis import metric_names as names
 
 
 def format_progress_line(metrics: dict[str, Any], epochs: int) -> str:
-    """e.g. ``epoch 3/100 loss 0.412 train 85.12% test 86.40% (best 86.40%) lr 0.05 | 21.3 s ...``."""
-    return (
+    """e.g. ``epoch 3/100 loss 0.412 train 85.12% test 86.40% (best 86.40%) lr 0.05 | 21.3 s ...``.
+
+    Implicit models add the equilibrium's health: the fixed-point residual (mean and max), the
+    spectral radius of J, and the backward solver's steps, residual and fallbacks (the fallbacks are
+    always printed, also when there were none, so a failing backward cannot go unnoticed).
+    """
+    line = (
         f"epoch {metrics[names.EPOCH]}/{epochs} loss {metrics[names.TRAIN_LOSS]:.4f} "
         f"train {metrics[names.TRAIN_ACCURACY]:.2f}% test {metrics[names.TEST_ACCURACY]:.2f}% "
         f"(best {metrics[names.BEST_TEST_ACCURACY]:.2f}%) lr {metrics[names.LEARNING_RATE]:.3g} | "
         f"{metrics[names.EPOCH_TIME_S]:.1f} s, {metrics[names.SAMPLES_PER_S]:.0f} samples/s, "
         f"{metrics[names.PEAK_MEMORY_MB]:.0f} MB | rate {metrics[names.FIRING_RATE_TOTAL]:.4f} | "
-        f"forward {metrics[names.FORWARD_STEPS]:.1f} steps res {metrics[names.FORWARD_RESIDUAL]:.2e} | "
-        f"backward {metrics[names.BACKWARD_STEPS]:.1f} steps res {metrics[names.BACKWARD_RESIDUAL]:.2e}"
+        f"forward {metrics[names.FORWARD_STEPS]:.1f} steps"
+    )
+    if math.isnan(metrics[names.FIXED_POINT_RESIDUAL]):  # BPTT: no fixed point is used
+        return line
+    return line + (
+        f", fixed-point residual {metrics[names.FIXED_POINT_RESIDUAL]:.3f} "
+        f"(max {metrics[names.FIXED_POINT_RESIDUAL_MAX]:.3f}), rho(J) {metrics[names.SPECTRAL_RADIUS]:.2f} | "
+        f"backward {metrics[names.BACKWARD_STEPS]:.1f} steps res {metrics[names.BACKWARD_RESIDUAL]:.1e}, "
+        f"{metrics[names.BACKWARD_FALLBACKS]} fallbacks"
     )

@@ -1,9 +1,12 @@
-"""One training epoch: cross-entropy, the papers' schedule per iteration, divergence checks per step.
+"""One training epoch: cross-entropy (plus the Jacobian penalty where configured), the papers'
+schedule per iteration, divergence checks per step, and the equilibrium health of every step.
 
-Besides loss and accuracy it collects what the equilibrium training costs and how well it converged:
-the forward simulation's final relative change ``||a[T]-a[T-1]|| / ||a[T]||`` and steps run, and the
-backward solver's VJP count and final relative residual (from ``ModelOutput.backward``, filled by
-``loss.backward()``).
+Per step it collects what the equilibrium training costs and how close it got: the fixed-point
+residual ``||f(a) - a|| / ||a||`` at the simulated rates (joint and per stream, from the training
+forward's own f), the simulation's final step change and steps run, the backward solver's VJP
+count, its residual and whether it fell back, and the gradient norm. The spectral radius of
+``J = df/da`` is estimated on the batch of every ``spectral_radius_every``-th step (default: the
+epoch's last), before the optimiser step changes the weights.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from mpis.config import TrainConfig
-from mpis.models.mpis_convergence import stream_residual_metrics
-from mpis.training.divergence import check_backward, check_loss, check_rates
+from mpis.config import ModelConfig, TrainConfig
+from mpis.training.divergence import check_fallbacks, check_loss, check_parameters, check_rates, gradient_norm
 from mpis.training.schedule import learning_rate_at, set_learning_rate
+
+SPECTRAL_RADIUS_ITERATIONS = 20
 
 
 @dataclass
@@ -28,12 +32,21 @@ class TrainTotals:
     samples: int = 0
     steps: int = 0  # optimiser steps (iterations) in this epoch
     learning_rate: float = math.nan  # of the last step
-    forward_residuals: list[float] = field(default_factory=list)  # per step
     forward_steps: list[int] = field(default_factory=list)
-    stream_residuals: list[dict[str, float]] = field(default_factory=list)  # per step: per-stream final r_i
+    step_changes: list[list[float]] = field(default_factory=list)  # per step: [joint, s0, ...] at the end
+    residuals: list[list[float]] = field(default_factory=list)  # per step: [joint, s0, ...] ||f(a)-a||/||a||
+    spectral_radii: list[float] = field(default_factory=list)  # per sample, the epoch's last measurement
     backward_steps: list[int] = field(default_factory=list)
-    backward_residuals: list[float] = field(default_factory=list)
+    backward_residuals: list[float] = field(default_factory=list)  # the configured solver's own
+    backward_fallbacks: int = 0
+    jacobian_penalties: list[float] = field(default_factory=list)
+    gradient_norms: list[float] = field(default_factory=list)
     layer_neurons: list[list[int]] = field(default_factory=list)  # per stream, per layer, per sample
+
+
+def _step_changes(simulation) -> list[float]:
+    traces = [simulation.step_change, *simulation.stream_step_changes]
+    return [trace[-1] if trace else math.nan for trace in traces]
 
 
 def _record(totals: TrainTotals, loss: float, output, labels: torch.Tensor) -> None:
@@ -43,13 +56,19 @@ def _record(totals: TrainTotals, loss: float, output, labels: torch.Tensor) -> N
     totals.samples += batch
     totals.steps += 1
     simulation = output.simulation
-    totals.forward_residuals.append(simulation.trace[-1] if simulation.trace else math.nan)
     totals.forward_steps.append(simulation.steps)
-    totals.stream_residuals.append(stream_residual_metrics(simulation))
+    totals.step_changes.append(_step_changes(simulation))
     totals.layer_neurons = simulation.layer_neurons
+    if output.equilibrium is not None:
+        totals.residuals.append(output.equilibrium.residuals().tolist())
     if output.backward is not None:
         totals.backward_steps.append(output.backward.steps)
-        totals.backward_residuals.append(output.backward.relative_residual)
+        totals.backward_residuals.append(output.backward.solver_residual)
+
+
+def _spectral_radius_due(train: TrainConfig, step: int, steps_in_epoch: int) -> bool:
+    every = train.spectral_radius_every
+    return step == steps_in_epoch if every == 0 else step % every == 0
 
 
 def train_one_epoch(model: torch.nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer,
@@ -57,18 +76,33 @@ def train_one_epoch(model: torch.nn.Module, loader: DataLoader, optimizer: torch
                     device: torch.device) -> TrainTotals:
     """Train epoch ``epoch`` (1-based), whose first step is global iteration ``first_iteration``."""
     model.train()
+    config: ModelConfig = model.config
     totals = TrainTotals()
+    steps_in_epoch = len(loader)
     for step, (inputs, labels) in enumerate(loader, start=1):
         inputs, labels = inputs.to(device, non_blocking=True), labels.to(device, non_blocking=True)
-        totals.learning_rate = learning_rate_at(train, first_iteration + step - 1, epoch - 1)
+        iteration = first_iteration + step - 1
+        totals.learning_rate = learning_rate_at(train, iteration, epoch - 1)
         set_learning_rate(optimizer, totals.learning_rate)
         optimizer.zero_grad(set_to_none=True)
         output = model(inputs)
         loss = F.cross_entropy(output.logits, labels)
         check_loss(loss.item(), epoch, step)
         check_rates(output.simulation.rates, epoch, step)
-        loss.backward()
-        check_backward(output.backward, epoch, step)
+        objective = loss
+        if config.jacobian_reg > 0 and output.equilibrium is not None and iteration % config.jacobian_reg_every == 0:
+            penalty = output.equilibrium.jacobian_penalty()
+            totals.jacobian_penalties.append(penalty.item())
+            objective = loss + config.jacobian_reg * penalty
+        objective.backward()
+        if output.backward is not None and output.backward.fallback is not None:
+            totals.backward_fallbacks += 1
+            check_fallbacks(totals.backward_fallbacks, steps_in_epoch, config.backward.max_fallback_share,
+                            epoch, step)
+        totals.gradient_norms.append(gradient_norm(model, epoch, step))
+        if output.equilibrium is not None and _spectral_radius_due(train, step, steps_in_epoch):
+            totals.spectral_radii = output.equilibrium.spectral_radius(SPECTRAL_RADIUS_ITERATIONS).tolist()
         optimizer.step()
+        check_parameters(model, epoch, step)
         _record(totals, loss.item(), output, labels)
     return totals

@@ -27,7 +27,8 @@ from studies.runner.trial_records import (append_attempt, checkpoint_epoch, mark
 CUDA_MEMORY_HEADROOM = 0.95
 # Tune's progress table shows the first numeric metrics of a row: put the telling ones first.
 LEADING_METRICS = (metric_names.EPOCH, metric_names.TEST_ACCURACY, metric_names.BEST_TEST_ACCURACY,
-                   metric_names.EPOCH_TIME_S)
+                   metric_names.EPOCH_TIME_S, metric_names.FIXED_POINT_RESIDUAL, metric_names.SPECTRAL_RADIUS,
+                   metric_names.BACKWARD_FALLBACKS)
 
 
 def run_trial(sampled: dict[str, Any], *, base: ExperimentConfig, variants: dict[str, dict[str, Any]],

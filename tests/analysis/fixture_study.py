@@ -56,8 +56,11 @@ def epoch_metrics(flat: dict, epoch: int) -> dict:
             "best_test_accuracy": accuracy, "epoch_time_s": 0.02 * steps * (1.5 if bptt else 1.0) + 0.1 * seed + 0.01 * epoch,
             "samples_per_s": 1000.0 / steps, "peak_memory_mb": 400.0 + (20.0 * steps if bptt else 50.0) + epoch,
             "memory_kind": "cpu_peak_rss", "firing_rate_total": sum(rates.values()) / len(rates), **rates,
-            "forward_residual": 1.0 / steps, "forward_steps": float(steps), "backward_steps": 0.0 if bptt else 12.0,
-            "backward_residual": 0.0 if bptt else 1e-4, "parameters": PARAMETERS.get(preset, 1000),
+            "rate_step_change": 1.0 / steps, "forward_steps": float(steps), "backward_steps": 0.0 if bptt else 12.0,
+            "fixed_point_residual": None if bptt else 0.5 / steps + 0.01 / epoch,
+            "fixed_point_residual_max": None if bptt else 0.6 / steps + 0.01 / epoch,
+            "spectral_radius": None if bptt else 0.3 + 0.1 / epoch, "backward_fallbacks": 0 if bptt else epoch % 2,
+            "backward_residual": None if bptt else 1e-4, "parameters": PARAMETERS.get(preset, 1000),
             "neurons": 1000 * layers, "node": socket.gethostname(), "device": "cpu"}
 
 

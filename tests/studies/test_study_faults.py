@@ -90,7 +90,7 @@ def test_a_diverged_trial_is_recorded_and_the_study_goes_on(ray_runtime, tmp_pat
     by_variant = {json.loads((d / "params.json").read_text())["variant"]: d for d in trial_dirs(study)}
     diverged_rows = result_rows(by_variant["non_contractive"])
     last = diverged_rows[-1]
-    assert last["status"] == "diverged" and last["diverged_what"] == "backward_residual"
+    assert last["status"] == "diverged" and last["diverged_what"] == "backward_fallbacks"
     assert last["diverged_epoch"] == 1 and last["diverged_step"] >= 1
     assert len(read_attempts(by_variant["non_contractive"])) == 1  # not retried as an error
     assert [row["status"] for row in result_rows(by_variant["stable"])] == ["ok", "ok"]

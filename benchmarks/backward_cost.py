@@ -1,0 +1,135 @@
+"""What the implicit backward costs: a training step against its no-grad simulation, and the backward
+solver's own bookkeeping against the vector-Jacobian products it calls.
+
+    python -m benchmarks.backward_cost                       # F400 (batch 128), mpis_fmnist (32, 128), T = 5, 30
+    python -m benchmarks.backward_cost --models mpis_fmnist:32 --steps 30 --solvers broyden anderson
+
+On real Fashion-MNIST images when ``--data-dir`` (or ``$MPIS_DATA_DIR``, or ``../shared/data``) holds
+them, after the same BN calibration a training run starts with. Per (model, batch, T), medians of
+``--repeats`` runs in one process, one thread:
+
+* ``sim s``: the T-step simulation alone (a training-mode forward under no-grad);
+* ``step s`` and ``step/sim``: a whole SGD step (simulation, f, head, loss, backward solve, update);
+* ``vjp ms``: one probe VJP ``J^T b`` at the equilibrium;
+* ``iters``: the solver's VJPs in one backward, and ``overhead``: its time outside those VJPs per
+  iteration as a fraction of one VJP (the issue's goal for Broyden: at most 0.20).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from mpis.config import DataConfig, ModelConfig, SimulationConfig, SolverConfig
+from mpis.data import DATA_DIR_VARIABLE
+from mpis.data.loaders import build_dataloaders
+from mpis.implicit import ProbeVJP
+from mpis.models import build_model
+from mpis.solvers import bind_solver
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _median_time(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _batch(batch_size: int, data_dir: Path | None):
+    """``batch_size`` real Fashion-MNIST training images (or uniform noise when the data is absent)."""
+    if data_dir is not None and (data_dir / "FashionMNIST").is_dir():
+        loader, _, _ = build_dataloaders(DataConfig(dataset="fashion_mnist", data_dir=str(data_dir),
+                                                    batch_size=batch_size, limit_train=max(batch_size * 3, 30),
+                                                    limit_test=10), time_steps=1, seed=0)
+        batches = iter(loader)
+        calibration, inputs = next(batches)[0], next(batches)[0]
+        return calibration, inputs, "fashion_mnist"
+    return torch.rand(batch_size, 1, 28, 28), torch.rand(batch_size, 1, 28, 28), "uniform noise"
+
+
+def measure(preset: str, batch_size: int, steps: int, solver: str, repeats: int, data_dir: Path | None) -> dict:
+    torch.manual_seed(0)
+    config = ModelConfig(preset=preset, simulation=SimulationConfig(time_steps=steps),
+                         backward=SolverConfig(name=solver))
+    model = build_model(config)
+    calibration, inputs, source = _batch(batch_size, data_dir)
+    labels = torch.arange(batch_size) % 10
+    model.calibrate_batch_norm(calibration)
+    model.train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)  # tiny: the weights stay where they are
+
+    def simulate():
+        with torch.no_grad():
+            model(inputs)
+
+    def training_step():
+        optimizer.zero_grad(set_to_none=True)
+        F.cross_entropy(model(inputs).logits, labels).backward()
+        optimizer.step()
+
+    training_step()  # warm-up
+    sim_s, step_s = _median_time(simulate, repeats), _median_time(training_step, repeats)
+    output = model(inputs)
+    rhs = torch.autograd.grad(F.cross_entropy(output.logits, labels), output.equilibrium.image, retain_graph=True)[0]
+    vjp = ProbeVJP(output.equilibrium.probe, output.equilibrium.point)
+    vjp(rhs)  # builds the probe graph once, as the backward does
+    vjp_s = _median_time(lambda: vjp(rhs), repeats)
+    spent = []
+
+    def timed_vjp(b):
+        start = time.perf_counter()
+        result = vjp(b)
+        spent.append(time.perf_counter() - start)
+        return result
+
+    solve = bind_solver(config.backward)
+    solve_times, overheads, iterations = [], [], []
+    for _ in range(repeats):
+        spent.clear()
+        start = time.perf_counter()
+        result = solve(timed_vjp, rhs)
+        elapsed = time.perf_counter() - start
+        solve_times.append(elapsed)
+        iterations.append(result.steps)
+        overheads.append((elapsed - sum(spent)) / max(result.steps, 1) / vjp_s)
+    return {"model": preset, "batch": batch_size, "T": steps, "solver": solver, "data": source,
+            "sim_s": sim_s, "step_s": step_s, "vjp_ms": 1e3 * vjp_s, "iters": statistics.median(iterations),
+            "overhead": statistics.median(overheads), "residual": result.relative_residual}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.backward_cost", description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=["ide_fmnist_f400:128", "mpis_fmnist:32", "mpis_fmnist:128"],
+                        help="preset:batch pairs")
+    parser.add_argument("--steps", type=int, nargs="+", default=[5, 30])
+    parser.add_argument("--solvers", nargs="+", default=["broyden"])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    arguments = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    data_dir = arguments.data_dir or Path(os.environ.get(DATA_DIR_VARIABLE, DEFAULT_DATA))
+    print(f"device: CPU, 1 thread; median of {arguments.repeats}")
+    print(f"{'model':<16}{'batch':>6}{'T':>5}  {'solver':<9}{'sim s':>8}{'step s':>8}{'step/sim':>9}"
+          f"{'vjp ms':>8}{'iters':>6}{'overhead':>9}  data")
+    for spec in arguments.models:
+        preset, batch = spec.split(":")
+        for steps in arguments.steps:
+            for solver in arguments.solvers:
+                r = measure(preset, int(batch), steps, solver, arguments.repeats, data_dir)
+                print(f"{r['model']:<16}{r['batch']:>6}{r['T']:>5}  {r['solver']:<9}{r['sim_s']:>8.3f}"
+                      f"{r['step_s']:>8.3f}{r['step_s'] / r['sim_s']:>9.2f}{r['vjp_ms']:>8.2f}{r['iters']:>6.0f}"
+                      f"{r['overhead']:>9.2f}  {r['data']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
