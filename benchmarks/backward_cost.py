@@ -63,8 +63,14 @@ def measure(preset: str, batch_size: int, steps: int, solver: str, repeats: int,
                          backward=SolverConfig(name=solver))
     model = build_model(config)
     calibration, inputs, source = _batch(batch_size, data_dir)
-    labels = torch.arange(batch_size) % 10
     model.calibrate_batch_norm(calibration)
+    return {"model": preset, "batch": batch_size, "T": steps, "solver": solver, "data": source,
+            **measure_model(model, inputs, torch.arange(batch_size) % 10, repeats)}
+
+
+def measure_model(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor, repeats: int) -> dict:
+    """Simulation, training step, one VJP and the solver's overhead of ``model`` (its own config) on
+    one batch; the weights stay (a learning rate of 1e-6)."""
     model.train()
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)  # tiny: the weights stay where they are
 
@@ -92,7 +98,7 @@ def measure(preset: str, batch_size: int, steps: int, solver: str, repeats: int,
         spent.append(time.perf_counter() - start)
         return result
 
-    solve = bind_solver(config.backward)
+    solve = bind_solver(model.config.backward)
     solve_times, overheads, iterations = [], [], []
     for _ in range(repeats):
         spent.clear()
@@ -102,8 +108,7 @@ def measure(preset: str, batch_size: int, steps: int, solver: str, repeats: int,
         solve_times.append(elapsed)
         iterations.append(result.steps)
         overheads.append((elapsed - sum(spent)) / max(result.steps, 1) / vjp_s)
-    return {"model": preset, "batch": batch_size, "T": steps, "solver": solver, "data": source,
-            "sim_s": sim_s, "step_s": step_s, "vjp_ms": 1e3 * vjp_s, "iters": statistics.median(iterations),
+    return {"sim_s": sim_s, "step_s": step_s, "vjp_ms": 1e3 * vjp_s, "iters": statistics.median(iterations),
             "overhead": statistics.median(overheads), "residual": result.relative_residual}
 
 

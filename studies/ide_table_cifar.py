@@ -17,7 +17,8 @@ from studies.cpu_budgets import cpu_sized_overrides
 from studies.runner import Budget, StudySpec, run_study_cli
 
 BASE = ExperimentConfig(
-    model=ModelConfig(preset="ide_cifar10_alexnetf", neuron=NeuronConfig(v_threshold=2.0)),
+    model=ModelConfig(preset="ide_cifar10_alexnetf", neuron=NeuronConfig(v_threshold=2.0, initial_potential=0.0),
+                      hidden_bn="batch"),  # the IDE paper's neuron and BN policy: this table reproduces IDE
     data=DataConfig(dataset="cifar10", batch_size=128, test_batch_size=200),
     train=TrainConfig(epochs=100, learning_rate=0.05, milestones=(50, 75), warmup_iterations=400))
 

@@ -2,10 +2,13 @@
 
 Six arms, as in IDE's scripts (ALGORITHMS.md §5.5, §7.1): F64C5 on MNIST (T = 30), F400 on
 Fashion-MNIST (T = 5) and F64C5 on N-MNIST (T = 30, 34x34 frames), each with IF neurons and with LIF
-(leak 0.95); every arm runs --num-samples seeds (5 in the paper budget).
+(leak 0.95); every arm runs --num-samples seeds (5 in the paper budget). The neuron is the paper's
+(membrane potential 0 before the first step) and hidden BNs follow the paper's policy (batch
+statistics in f), so the table reproduces IDE, not this project's defaults.
 
     python studies/ide_table_static.py --preset quick --data-dir ../shared/data
     python studies/ide_table_static.py --preset paper --address HEAD:6379 --gpus-per-trial 0.5
+    python studies/ide_table_static.py --preset paper --arms fmnist_f400_if fmnist_f400_lif --max-concurrent 1
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from studies.cpu_budgets import cpu_sized_overrides
 from studies.runner import Budget, StudySpec, run_study_cli
 
 BASE = ExperimentConfig(
-    model=ModelConfig(preset="ide_mnist_f64c5", neuron=NeuronConfig(v_threshold=2.0)),
+    model=ModelConfig(preset="ide_mnist_f64c5", neuron=NeuronConfig(v_threshold=2.0, initial_potential=0.0),
+                      hidden_bn="batch"),
     data=DataConfig(dataset="mnist", batch_size=128, test_batch_size=200),
     train=TrainConfig(epochs=100, learning_rate=0.05, milestones=(30, 60, 90)))
 

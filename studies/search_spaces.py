@@ -31,6 +31,12 @@ def backward_space(max_iter_high: int = 60) -> dict[str, Any]:
             "tol": tune.loguniform(1e-5, 1e-3)}
 
 
+def contraction_space() -> dict[str, Any]:
+    """How contractive the equilibrium map is kept (EQUILIBRIUM.md §3): the spectral bound c of every
+    feedback weight and the weight gamma of the Jacobian penalty (0 = off)."""
+    return {"spectral_bound": tune.choice([0.5, 1.0, 2.0]), "jacobian_reg": tune.choice([0.0, 0.1, 1.0])}
+
+
 def family_space(presets: list[str], max_streams: int, max_depth: int) -> dict[str, Any]:
     """The model family (one preset per family) and, for MPIS, stream count and depth."""
     return {"preset": tune.choice(presets), "streams": tune.randint(1, max_streams + 1),
@@ -40,7 +46,10 @@ def family_space(presets: list[str], max_streams: int, max_depth: int) -> dict[s
 def equilibrium_sweep_space(presets: list[str], *, max_streams: int = 4, max_depth: int = 5,
                             time_steps: tuple[int, int, int] = (10, 100, 10),
                             learning_rate: tuple[float, float] = (1e-2, 1e-1)) -> dict[str, Any]:
-    """The flagship's space: family, streams, depth, V_th, leak, T, forward tol, backward solver, lr."""
-    return {"model": {**family_space(presets, max_streams, max_depth), "neuron": neuron_space(),
+    """The flagship's space: family, streams, depth, contraction control, V_th, leak, T, forward tol,
+    backward solver, lr."""
+    return {"model": {**family_space(presets, max_streams, max_depth), **contraction_space(),
+                      # the start: 0 (the papers') or half the threshold (half the rates' rounding error)
+                      "neuron": {**neuron_space(), "initial_potential": tune.choice([0.0, 0.5])},
                       "simulation": simulation_space(*time_steps), "backward": backward_space()},
             "train": {"learning_rate": tune.loguniform(*learning_rate)}}

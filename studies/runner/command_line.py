@@ -7,6 +7,7 @@ Everything before "run" fails with one line and exit code 2 before any trial sta
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -56,6 +57,12 @@ def run_study_cli(spec: StudySpec, argv: Sequence[str] | None = None, *, prog: s
     """Run ``spec`` with command-line ``argv``; returns the exit status (0, 1 all failed, 2 bad input)."""
     prog = prog or Path(sys.argv[0]).name
     options = parse_options(spec, list(sys.argv[1:] if argv is None else argv), prog)
+    if options.arms and options.resume:
+        print(f"{prog}: error: --arms is invalid with --resume; allowed: leave it out (a resumed study "
+              "runs the arms it started with)", file=sys.stderr, flush=True)
+        return EXIT_BAD_INPUT
+    if options.arms:
+        spec = dataclasses.replace(spec, variants={arm: spec.variants[arm] for arm in options.arms})
     try:
         settings, connection = prepare(spec, options)
     except (ValueError, DatasetMissing) as error:

@@ -36,6 +36,7 @@ class StudyOptions:
     seed: int | None  # None: 0 (or, with --resume, the one it ran with)
     dashboard_host: str
     max_failures: int
+    arms: tuple[str, ...] | None  # grid studies: run only these variants (None: all)
     argv: tuple[str, ...]
 
 
@@ -114,6 +115,11 @@ def build_parser(spec: StudySpec, prog: str) -> OneLineParser:
         help="interface of the local Ray's dashboard; default 127.0.0.1 (ignored with --address)")
     add("--max-failures", type=_checked("--max-failures", int, lambda v: v >= 0, "an integer >= 0"),
         default=2, help="restarts of a trial from its last checkpoint when its process dies; default 2")
+    if spec.variants:
+        arms = ", ".join(spec.variants)
+        add("--arms", nargs="+", metavar="ARM",
+            type=_checked("--arms", str, lambda v: v in spec.variants, f"arms of this study: {arms}"),
+            help=f"run only these arms (default: all: {arms})")
     return parser
 
 
@@ -129,4 +135,5 @@ def parse_options(spec: StudySpec, argv: list[str], prog: str) -> StudyOptions:
                         gpus_per_trial=values.gpus_per_trial, storage_path=values.storage_path,
                         name=values.name, resume=values.resume, preset=values.preset,
                         data_dir=data_dir, seed=values.seed, dashboard_host=values.dashboard_host,
-                        max_failures=values.max_failures, argv=(prog, *argv))
+                        max_failures=values.max_failures, arms=tuple(getattr(values, "arms", None) or ()) or None,
+                        argv=(prog, *argv))
