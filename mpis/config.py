@@ -45,6 +45,9 @@ class NeuronConfig:
         return self.leak == 1.0
 
 
+MAX_TIME_STEPS = 10_000
+
+
 @dataclass(frozen=True, kw_only=True)
 class SimulationConfig:
     """The no-grad T-step forward simulation that estimates the equilibrium rates."""
@@ -54,8 +57,8 @@ class SimulationConfig:
     forward_min_steps: int = 5  # never stop early before this many steps
 
     def __post_init__(self):
-        require(isinstance(self.time_steps, int) and self.time_steps >= 1, "time_steps",
-                self.time_steps, "an integer >= 1")
+        require(isinstance(self.time_steps, int) and 1 <= self.time_steps <= MAX_TIME_STEPS, "time_steps",
+                self.time_steps, f"an integer in 1..{MAX_TIME_STEPS} (the cost is linear in T; the papers use 1-100)")
         require(self.forward_tol >= 0, "forward_tol", self.forward_tol, "a number >= 0 (0 = off)")
         require(isinstance(self.forward_min_steps, int) and self.forward_min_steps >= 1,
                 "forward_min_steps", self.forward_min_steps, "an integer >= 1")

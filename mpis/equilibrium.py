@@ -33,6 +33,7 @@ import torch
 from torch import Tensor
 
 from mpis.implicit import Probe, ProbeVJP
+from mpis.snn.synaptic_module import ForwardState
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Equilibrium:
     stream_sizes: list[int]  # D_i of every stream (they sum to D)
     probe: Probe  # z -> f(z) for the Jacobian (hidden BNs on the simulation's statistics)
     leaf: Tensor | None = None  # the grad-requiring copy of point that image was computed from
+    state: ForwardState | None = None  # the forward's masks, restricted weights and BN snapshot
 
     def residuals(self) -> Tensor:
         """``[joint, stream 0, stream 1, ...]`` of ``||f(a) - a|| / ||a||``, as one tensor (one device sync to read)."""

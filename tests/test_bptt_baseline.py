@@ -43,16 +43,16 @@ class _Spike(torch.autograd.Function):
 def _reference_logits(model, x, surrogate, time_steps, v_threshold=2.0):
     """Hand-unrolled IF dynamics of a one-stream model: layer 1 gets input + feedback(k-1), then the
     layers fire in order; the rate is count / T; autograd runs through every step and spike."""
-    model.snn.begin_forward()
+    state = model.snn.forward_state()
     stream = model.snn.streams[0]
-    input_current = stream.input_module(model.stem(x) if model.stem is not None else x)
+    input_current = stream.input_module(model.stem(x) if model.stem is not None else x, state)
     start = model.config.neuron.initial_potential * v_threshold  # u before the first step
     potentials, last, total = [start] * stream.depth, None, 0.0
     for _ in range(time_steps):
-        current = input_current if last is None or stream.feedback is None else input_current + stream.feedback(last)
+        current = input_current if last is None or stream.feedback is None else input_current + stream.feedback(last, state)
         for depth in range(stream.depth):
             if depth > 0:
-                current = stream.layers[depth - 1](spikes)
+                current = stream.layers[depth - 1](spikes, state)
             potential = potentials[depth] + current
             spikes = _Spike.apply(potential - v_threshold, surrogate)
             potentials[depth] = potential - v_threshold * spikes

@@ -26,15 +26,15 @@ def test_simulated_rates_approach_the_fixed_point_of_f_as_t_grows():
     torch.manual_seed(0)
     model = build_model(_config(dropout=0.0)).double().eval()
     x = _digits_batch()[0].double()
-    model.snn.begin_forward()
+    state = model.snn.forward_state()
     with torch.no_grad():
-        currents = model.snn.input_currents(x)
+        currents = model.snn.input_currents(x, state)
         a_star = torch.zeros_like(currents[0])
         for _ in range(300):
-            a_star = model.snn.equivalent_map([a_star], currents, 2.0)[0]
+            a_star = model.snn.equivalent_map([a_star], currents, 2.0, state)[0]
 
         def residual(steps):
-            sim = simulate(model.snn, lambda k: currents, neuron=NeuronConfig(),
+            sim = simulate(model.snn, lambda k: currents, state=state, neuron=NeuronConfig(),
                            simulation=SimulationConfig(time_steps=steps))
             return ((sim.rates[0] - a_star).norm() / a_star.norm()).item()
 
@@ -77,10 +77,10 @@ def test_eval_mode_is_deterministic():
 def test_input_bn_uses_batch_statistics_without_update_and_hidden_bn_running_statistics():
     module = SynapticModule(nn.Linear(3, 4), batch_norm=True, dropout=0.0).train()
     x = torch.randn(16, 3) * 5 + 2
-    batch = module(x, BNStats.BATCH_NO_UPDATE)
+    batch = module(x, bn=BNStats.BATCH_NO_UPDATE)
     assert module.bn.num_batches_tracked.item() == 0
     torch.testing.assert_close(batch.mean(0), module.bn.bias.expand(4), atol=1e-5, rtol=0)
-    running = module(x, BNStats.RUNNING)  # mean 0, var 1: BN is the identity affine map here
+    running = module(x, bn=BNStats.RUNNING)  # mean 0, var 1: BN is the identity affine map here
     torch.testing.assert_close(running, module.op(x) / (1 + module.bn.eps) ** 0.5)
     assert module.bn.num_batches_tracked.item() == 0
 
@@ -88,14 +88,12 @@ def test_input_bn_uses_batch_statistics_without_update_and_hidden_bn_running_sta
 def test_dropout_mask_is_shared_within_a_forward_and_resampled_per_forward():
     module = SynapticModule(nn.Linear(8, 64), batch_norm=False, dropout=0.5).train()
     x = torch.randn(4, 8)
-    module.begin_forward()
-    first, again = module(x), module(x)
     state = module.forward_state()
-    module.begin_forward()
-    other = module(x)
+    first, again = module(x, state), module(x, state)
+    other = module(x, module.forward_state())
     assert torch.equal(first, again) and not torch.equal(first, other)
-    module.load_forward_state(state)
-    assert torch.equal(module(x), first)
+    assert torch.equal(module(x, state), first)  # the state is a value: the mask is still there
+    assert not torch.equal(module(x), first)  # a standalone call gets a fresh mask
 
 
 def test_spectral_restriction_bounds_the_reshaped_kernel_norm_by_the_clamped_alpha():
@@ -104,8 +102,8 @@ def test_spectral_restriction_bounds_the_reshaped_kernel_norm_by_the_clamped_alp
     with torch.no_grad():
         module.spectral.alpha.fill_(3.0)
     for _ in range(30):  # one power iteration per training forward call
-        module.begin_forward()
-    matrix = module.forward_state()[1].detach().reshape(6, -1)
+        state = module.forward_state()
+    matrix = state.weights[module].detach().reshape(6, -1)
     assert torch.linalg.matrix_norm(matrix, ord=2).item() == pytest.approx(0.5, rel=1e-4)
     assert module.spectral.alpha.requires_grad and module.op.weight.requires_grad
 
@@ -153,7 +151,7 @@ def test_one_stream_fusion_free_network_is_a_plain_feedback_snn():
     snn = FeedbackSNN([FeedbackStream(SynapticModule(nn.Linear(2, 3), batch_norm=False, dropout=0.0), [],
                                       None)])
     currents = [torch.ones(1, 3)]
-    assert snn.fuse(currents) is currents
+    assert snn.fuse(currents, snn.forward_state()) is currents
 
 
 @pytest.mark.parametrize("build, argument", [
@@ -185,8 +183,9 @@ def test_event_frames_feed_one_per_step_feedforward_is_immediate_and_feedback_on
         stream = FeedbackStream(_identity_synapse(1), [_identity_synapse(1)],
                                 _identity_synapse(1, feedback_scale))
         snn = FeedbackSNN([stream])
+        state = snn.forward_state()
         with torch.no_grad():
-            return simulate(snn, lambda k: snn.input_currents(frames[k]), neuron=neuron,
+            return simulate(snn, lambda k: snn.input_currents(frames[k], state), state=state, neuron=neuron,
                             simulation=SimulationConfig(time_steps=4))
 
     silent, echo = run(0.5), run(1.0)
@@ -238,7 +237,8 @@ def test_initial_potential_half_threshold_rounds_the_rate_instead_of_truncating_
     snn = FeedbackSNN([FeedbackStream(_identity_synapse(301), [], None)])
     neuron = NeuronConfig(v_threshold=v_threshold, initial_potential=initial_potential)
     with torch.no_grad():
-        rate = simulate(snn, lambda k: [currents], neuron=neuron, simulation=SimulationConfig(time_steps=steps)).rates[0]
+        rate = simulate(snn, lambda k: [currents], state=snn.forward_state(), neuron=neuron,
+                        simulation=SimulationConfig(time_steps=steps)).rates[0]
     error = (currents / v_threshold - rate) * steps  # in units of 1/T
     assert error.min() >= low - 1e-5 and error.max() <= high + 1e-5
     assert error.max() - error.min() > 0.9  # the whole interval is reached: the bound is tight

@@ -38,10 +38,11 @@ def _fixed_point(model, x):
     """a* = f(a*) by iterating the equivalent map (every BN on running statistics, as in eval)."""
     snn = model.snn
     with torch.no_grad():
-        currents = snn.input_currents(model.stem(x), BNStats.RUNNING)
+        state = snn.forward_state()
+        currents = snn.input_currents(model.stem(x), state, BNStats.RUNNING)
         rates = [None] * len(snn.streams)
         for _ in range(200):
-            new = snn.equivalent_map(rates, currents, 2.0, BNStats.RUNNING)
+            new = snn.equivalent_map(rates, currents, 2.0, state, BNStats.RUNNING)
             change = 0.0 if rates[0] is None else max((n - r).abs().max().item() for n, r in zip(new, rates))
             rates = new
         assert change < 1e-6  # the random model is contractive
@@ -85,8 +86,9 @@ def test_curves_are_the_fixed_point_residual_per_step_named_singleres_and_mulres
     # the last value is ||f(a) - a|| / ||a|| of the simulated rates, f the simulated map (running BN)
     sim = _simulate(model, x)
     with torch.no_grad():
-        image = model.snn.equivalent_map(sim.rates, model.snn.input_currents(model.stem(x), BNStats.RUNNING),
-                                         2.0, BNStats.RUNNING)
+        state = model.snn.forward_state()
+        image = model.snn.equivalent_map(sim.rates, model.snn.input_currents(model.stem(x), state, BNStats.RUNNING),
+                                         2.0, state, BNStats.RUNNING)
     for i, name in enumerate(multi.residual):
         expected = ((image[i] - sim.rates[i]).norm() / sim.rates[i].norm()).item()
         assert multi.residual[name][-1] == pytest.approx(expected, rel=1e-5)

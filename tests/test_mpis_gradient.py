@@ -32,7 +32,6 @@ def _contractive_model(seed=0, weight_scale=2.0):
                 module.bn.weight.uniform_(0.5, 1.5)
                 module.bn.bias.uniform_(0.0, 1.5)
         model.snn.streams[1].input_module.current.uniform_(0.0, 2.0)
-    model.snn.begin_forward()
     return model
 
 
@@ -41,12 +40,13 @@ class _EquivalentMap:
 
     def __init__(self, model, x):
         self.snn, self.v_threshold = model.snn, model.config.neuron.v_threshold
-        self.currents = self.snn.input_currents(x)
-        self.like = self.snn.equivalent_map([None] * len(self.currents), self.currents, self.v_threshold)
+        self.state = self.snn.forward_state()  # one forward's state for every evaluation of the test
+        self.currents = self.snn.input_currents(x, self.state)
+        self.like = self.snn.equivalent_map([None] * len(self.currents), self.currents, self.v_threshold, self.state)
 
     def __call__(self, a, detached_currents=False):
         currents = [c.detach() for c in self.currents] if detached_currents else self.currents
-        return pack(self.snn.equivalent_map(unpack(a, self.like), currents, self.v_threshold))
+        return pack(self.snn.equivalent_map(unpack(a, self.like), currents, self.v_threshold, self.state))
 
     def fixed_point(self, iterations=200):
         with torch.no_grad():

@@ -14,7 +14,7 @@ from mpis.models.mpis_network import build_mpis_model
 from mpis.models.readout import LinearReadout
 from mpis.models.stream_fusion import StreamFusion
 from mpis.neurons import rate_normaliser
-from mpis.snn.synaptic_module import BNStats
+from mpis.snn.synaptic_module import BNStats, ForwardState
 
 SMALL = MPISArchitecture(in_channels=1, input_size=(9, 9), num_classes=3, streams=2, widths=(3, 4, 4),
                          stem_channels=2)
@@ -75,14 +75,15 @@ def test_only_stream_0_sees_the_input_other_streams_get_it_through_the_fusion():
     assert isinstance(model.snn.streams[1].input_module, ConstantCurrent)
     x1, x2 = torch.rand(2, 1, 9, 9) * 3, torch.rand(2, 1, 9, 9) * 3
     with torch.no_grad():
-        currents = [model.snn.input_currents(model.stem(x)) for x in (x1, x2)]
+        state = model.snn.forward_state()
+        currents = [model.snn.input_currents(model.stem(x), state) for x in (x1, x2)]
         assert torch.equal(currents[0][1], currents[1][1])  # a constant, whatever the image
-        fused = [model.snn.fuse(c, BNStats.RUNNING) for c in currents]
+        fused = [model.snn.fuse(c, state, BNStats.RUNNING) for c in currents]
         assert not torch.equal(fused[0][1], fused[1][1])  # the image reaches stream 1 by fusion
-        maps = [model.snn.equivalent_map([None, None], c, 2.0, BNStats.RUNNING) for c in currents]
+        maps = [model.snn.equivalent_map([None, None], c, 2.0, state, BNStats.RUNNING) for c in currents]
         assert not torch.equal(maps[0][1], maps[1][1])  # ... inside f too
         model.snn.fusion = None
-        unfused = [model.snn.equivalent_map([None, None], c, 2.0, BNStats.RUNNING) for c in currents]
+        unfused = [model.snn.equivalent_map([None, None], c, 2.0, state, BNStats.RUNNING) for c in currents]
         assert torch.equal(unfused[0][1], unfused[1][1])
 
 
@@ -90,7 +91,7 @@ def test_constant_current_is_learned_and_broadcast_over_batch_and_resolution():
     module = ConstantCurrent(3, (5, 4))
     with torch.no_grad():
         module.current.copy_(torch.tensor([1.0, -2.0, 0.5]))
-    out = module(torch.randn(2, 7, 11, 11), BNStats.RUNNING)
+    out = module(torch.randn(2, 7, 11, 11), None, BNStats.RUNNING)
     assert out.shape == (2, 3, 5, 4) and torch.equal(out[1, :, 3, 2], module.current.detach())
     out.sum().backward()
     assert torch.equal(module.current.grad, torch.full((3,), 40.0))
@@ -103,7 +104,7 @@ def test_fusion_adds_upsampled_coarser_and_strided_finer_currents_with_odd_sizes
         down.op.weight.zero_()
         down.op.weight[:, :, 1, 1] = torch.eye(2)  # centre tap: picks pixel (2i, 2j)
     fine, coarse = torch.randn(1, 2, 5, 5), torch.randn(1, 2, 3, 3)
-    fused_fine, fused_coarse = fusion([fine, coarse], BNStats.RUNNING)
+    fused_fine, fused_coarse = fusion([fine, coarse], ForwardState({}, {}), BNStats.RUNNING)
     scale = (1 + down.bn.eps) ** -0.5  # BN with initial running statistics
     upsampled = coarse.repeat_interleave(2, 2).repeat_interleave(2, 3)[..., :5, :5]
     torch.testing.assert_close(fused_fine, fine + upsampled)

@@ -6,10 +6,22 @@
 ((1, 8, 8), 100)
 """
 
-from mpis.data.data_root import DATA_DIR_VARIABLE, resolve_data_root
-from mpis.data.dataset_info import DatasetInfo, describe_dataset
-from mpis.data.dataset_missing import DatasetMissing
-from mpis.data.loaders import build_dataloaders
+from __future__ import annotations
 
-__all__ = ["build_dataloaders", "DatasetInfo", "DatasetMissing", "describe_dataset",
-           "resolve_data_root", "DATA_DIR_VARIABLE"]
+import importlib
+
+from mpis.data.data_root import DATA_DIR_VARIABLE, resolve_data_root  # light: no torch
+
+# loaded on first use, so that the data root can be resolved without importing torch (e.g. --help)
+_EXPORTS = {"build_dataloaders": "mpis.data.loaders", "DatasetInfo": "mpis.data.dataset_info",
+            "describe_dataset": "mpis.data.dataset_info", "DatasetMissing": "mpis.data.dataset_missing"}
+
+__all__ = [*_EXPORTS, "resolve_data_root", "DATA_DIR_VARIABLE"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value  # also over a submodule of the same name (mpis.training.fit)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -27,7 +27,7 @@ class ConstantCurrent(nn.Module):
         self.size = size
         self.current = nn.Parameter(torch.zeros(channels))
 
-    def forward(self, x: Tensor, bn: object = None) -> Tensor:
-        del bn  # a constant has no statistics
+    def forward(self, x: Tensor, state: object = None, bn: object = None, statistics: object = None) -> Tensor:
+        del state, bn, statistics  # a constant has no mask, no restricted weight and no statistics
         channels = self.current.shape[0]
         return self.current.view(1, channels, 1, 1).expand(x.shape[0], channels, *self.size)

@@ -41,7 +41,7 @@ from mpis.implicit import BackwardRecord, attach_implicit_gradient
 from mpis.neurons import firing_rate
 from mpis.snn.feedback_snn import FeedbackSNN, pack, unpack
 from mpis.snn.simulation import SimulationResult, simulate
-from mpis.snn.synaptic_module import BNStats
+from mpis.snn.synaptic_module import BNStats, ForwardState
 from mpis.solvers import bind_backward_solver
 from mpis.surrogates import surrogate_spike_function
 
@@ -69,11 +69,11 @@ class SpikingModel(nn.Module):
 
     def forward(self, x: Tensor) -> ModelOutput:
         self._check_input(x)
-        self.snn.begin_forward()
+        state = self.snn.forward_state()  # masks, restricted weights, BN snapshot: one per forward
         x = self._encode(x)
         if self.config.gradient == "bptt":
-            return self._forward_bptt(x)
-        return self._forward_implicit(x)
+            return self._forward_bptt(x, state)
+        return self._forward_implicit(x, state)
 
     def _check_input(self, x: Tensor) -> None:
         if self.input_shape is None:
@@ -91,15 +91,16 @@ class SpikingModel(nn.Module):
             return x.transpose(0, 1)
         return x if self.stem is None else self.stem(x)
 
-    def _simulation_inputs(self, x: Tensor, bn):
+    def _simulation_inputs(self, x: Tensor, state: ForwardState, bn: BNStats,
+                           statistics: tuple[Tensor, Tensor] | None = None):
         """``k -> input currents``: static inputs are encoded once, events one frame per step."""
         if self.events:
-            return lambda k: self.snn.input_currents(x[k], bn)
-        currents = self.snn.input_currents(x, bn)
+            return lambda k: self.snn.input_currents(x[k], state, bn, statistics)
+        currents = self.snn.input_currents(x, state, bn, statistics)
         return lambda k: currents
 
     @torch.no_grad()
-    def _simulate_implicit(self, x: Tensor) -> tuple[SimulationResult, Tensor]:
+    def _simulate_implicit(self, x: Tensor, state: ForwardState) -> tuple[SimulationResult, Tensor]:
         """The no-grad simulation, and the input that f sees (events: the frames actually simulated).
 
         Event input with ``forward_tol > 0`` in training: when the simulation stopped before the
@@ -107,59 +108,61 @@ class SpikingModel(nn.Module):
         statistics of those frames, so simulation and f see the same input.
         """
         neuron, simulation = self.config.neuron, self.config.simulation
-        input_bn = self._spike_statistics(x) if self.events else BNStats.BATCH_NO_UPDATE
-        sim = simulate(self.snn, self._simulation_inputs(x, input_bn), neuron=neuron, simulation=simulation)
+        inputs = self._simulation_inputs(x, state, *self._input_bn(x, state))
+        sim = simulate(self.snn, inputs, state=state, neuron=neuron, simulation=simulation)
         if self.events and self.training and sim.steps < x.shape[0]:
             x = x[:sim.steps]
             used = dataclasses.replace(simulation, time_steps=sim.steps, forward_tol=0.0)
-            sim = simulate(self.snn, self._simulation_inputs(x, self._spike_statistics(x)), neuron=neuron,
-                           simulation=used)
+            inputs = self._simulation_inputs(x, state, *self._input_bn(x, state))
+            sim = simulate(self.snn, inputs, state=state, neuron=neuron, simulation=used)
         return sim, x
 
     def _mean_input(self, x: Tensor) -> Tensor:
         """The input of f: the image (or stem output), or the (weighted) average of the frames."""
         return firing_rate(x, self.config.neuron.leak) if self.events else x
 
-    def _forward_implicit(self, x: Tensor) -> ModelOutput:
-        sim, x = self._simulate_implicit(x)
+    def _forward_implicit(self, x: Tensor, state: ForwardState) -> ModelOutput:
+        sim, x = self._simulate_implicit(x, state)
         if not torch.is_grad_enabled():
             return ModelOutput(self.head(sim.rates), sim)
         config = self.config
-        currents = self.snn.input_currents(self._mean_input(x), BNStats.DEFAULT)
+        currents = self.snn.input_currents(self._mean_input(x), state, BNStats.DEFAULT)
         point = pack(sim.rates)
         leaf = point.clone().requires_grad_() if config.jacobian_reg > 0 else point
         hidden_bn = BNStats.RUNNING_UPDATE if config.hidden_bn == "running" else BNStats.DEFAULT
         z_f = pack(self.snn.equivalent_map(unpack(leaf, sim.rates), currents, config.neuron.v_threshold,
-                                           hidden_bn))
-        probe = self._probe(sim.rates, [c.detach() for c in currents])
+                                           state, hidden_bn))
+        probe = self._probe(sim.rates, [c.detach() for c in currents], state)
         out, record = attach_implicit_gradient(z_f, point, probe, bind_backward_solver(config.backward),
                                                config.backward.name)
         equilibrium = Equilibrium(point, z_f, [r[0].numel() for r in sim.rates], probe,
-                                  leaf if config.jacobian_reg > 0 else None)
+                                  leaf if config.jacobian_reg > 0 else None, state)
         return ModelOutput(self.head(unpack(out, sim.rates)), sim, record, equilibrium)
 
-    def _spike_statistics(self, frames: Tensor):
-        """Training: BN statistics of conv(x_bar) for every frame (§1.3); eval: running statistics."""
+    def _input_bn(self, x: Tensor, state: ForwardState) -> tuple[BNStats, tuple[Tensor, Tensor] | None]:
+        """The input BN of the simulation: static input, batch statistics without update; spike input
+        in training, the statistics of conv(x_bar) for every frame (§1.3); eval, running statistics."""
+        if not self.events:
+            return BNStats.BATCH_NO_UPDATE, None
         if not self.training:
-            return BNStats.RUNNING
-        mean_frames = firing_rate(frames, self.config.neuron.leak)
-        return self.snn.streams[0].input_module.spike_statistics(mean_frames)
+            return BNStats.RUNNING, None
+        mean_frames = firing_rate(x, self.config.neuron.leak)
+        return BNStats.GIVEN, self.snn.streams[0].input_module.spike_statistics(mean_frames, state)
 
-    def _probe(self, like: list[Tensor], currents: list[Tensor]):
-        """f(z) for the Jacobian: this forward's masks, weights and BN statistics (running)."""
-        state, v_threshold = self.snn.forward_state(), self.config.neuron.v_threshold
+    def _probe(self, like: list[Tensor], currents: list[Tensor], state: ForwardState):
+        """f(z) for the Jacobian: this forward's state (masks, weights, the BN snapshot)."""
+        v_threshold = self.config.neuron.v_threshold
 
         def probe(z: Tensor) -> Tensor:
-            with self.snn.using_forward_state(state):
-                rates = self.snn.equivalent_map(unpack(z, like), currents, v_threshold, BNStats.RUNNING)
-            return pack(rates)
+            return pack(self.snn.equivalent_map(unpack(z, like), currents, v_threshold, state, BNStats.RUNNING))
 
         return probe
 
-    def _forward_bptt(self, x: Tensor) -> ModelOutput:
+    def _forward_bptt(self, x: Tensor, state: ForwardState) -> ModelOutput:
         spike_fn = surrogate_spike_function(self.config.surrogate)
-        sim = simulate(self.snn, self._simulation_inputs(x, BNStats.DEFAULT), neuron=self.config.neuron,
-                       simulation=self.config.simulation, spike_fn=spike_fn, hidden_bn=BNStats.DEFAULT)
+        sim = simulate(self.snn, self._simulation_inputs(x, state, BNStats.DEFAULT), state=state,
+                       neuron=self.config.neuron, simulation=self.config.simulation, spike_fn=spike_fn,
+                       hidden_bn=BNStats.DEFAULT)
         return ModelOutput(self.head(sim.rates), sim)
 
     @torch.no_grad()
@@ -170,21 +173,21 @@ class SpikingModel(nn.Module):
         self._check_input(inputs)
         was_training = self.training
         self.eval()
-        self.snn.begin_forward()
+        state = self.snn.forward_state()
         x = self._encode(inputs)
         v_threshold, leak = self.config.neuron.v_threshold, self.config.neuron.leak
-        static = None if self.events else self.snn.input_currents(x, BNStats.RUNNING)
+        static = None if self.events else self.snn.input_currents(x, state, BNStats.RUNNING)
         per_step: list[Tensor] = []
 
         def measure(k: int, rates: list[Tensor]) -> None:
             currents = static if static is not None else \
-                self.snn.input_currents(firing_rate(x[:k + 1], leak), BNStats.RUNNING)
-            image = self.snn.equivalent_map(rates, currents, v_threshold, BNStats.RUNNING)
+                self.snn.input_currents(firing_rate(x[:k + 1], leak), state, BNStats.RUNNING)
+            image = self.snn.equivalent_map(rates, currents, v_threshold, state, BNStats.RUNNING)
             point = pack(rates)
             per_step.append(Equilibrium(point, pack(image), [r[0].numel() for r in rates], None).residuals())
 
-        sim = simulate(self.snn, self._simulation_inputs(x, BNStats.RUNNING), neuron=self.config.neuron,
-                       simulation=self.config.simulation, on_step=measure)
+        sim = simulate(self.snn, self._simulation_inputs(x, state, BNStats.RUNNING), state=state,
+                       neuron=self.config.neuron, simulation=self.config.simulation, on_step=measure)
         self.train(was_training)
         return sim, torch.stack(per_step).tolist()
 
@@ -205,8 +208,8 @@ class SpikingModel(nn.Module):
         with torch.random.fork_rng(devices=devices):
             self.train()
             for _ in range(rounds):
-                self.snn.begin_forward()
-                sim, x = self._simulate_implicit(self._encode(inputs))
-                currents = self.snn.input_currents(self._mean_input(x), BNStats.BATCH_NO_UPDATE)
-                self.snn.equivalent_map(sim.rates, currents, self.config.neuron.v_threshold, BNStats.CALIBRATE)
+                state = self.snn.forward_state()
+                sim, x = self._simulate_implicit(self._encode(inputs), state)
+                currents = self.snn.input_currents(self._mean_input(x), state, BNStats.BATCH_NO_UPDATE)
+                self.snn.equivalent_map(sim.rates, currents, self.config.neuron.v_threshold, state, BNStats.CALIBRATE)
         self.train(was_training)

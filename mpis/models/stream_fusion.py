@@ -27,7 +27,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from mpis.snn.synaptic_module import BNStats, SynapticModule
+from mpis.snn.synaptic_module import BNStats, ForwardState, SynapticModule
 
 
 def _fusion_op(op: nn.Module) -> SynapticModule:
@@ -42,9 +42,9 @@ class _Downsample(nn.Module):
         self.ops = nn.ModuleList(
             _fusion_op(nn.Conv2d(channels, channels, 3, stride=2, padding=1, bias=False)) for _ in range(steps))
 
-    def forward(self, current: Tensor, size: tuple[int, int], bn: BNStats) -> Tensor:
+    def forward(self, current: Tensor, size: tuple[int, int], state: ForwardState, bn: BNStats) -> Tensor:
         for op in self.ops:
-            current = op(current, bn)
+            current = op(current, state, bn)
         return current
 
 
@@ -56,15 +56,15 @@ class _Upsample(nn.Module):
         self.scale = 2**steps
         self.projection = _fusion_op(nn.Conv2d(channels, channels, 1, bias=False)) if projection else None
 
-    def forward(self, current: Tensor, size: tuple[int, int], bn: BNStats) -> Tensor:
+    def forward(self, current: Tensor, size: tuple[int, int], state: ForwardState, bn: BNStats) -> Tensor:
         if self.projection is not None:
-            current = self.projection(current, bn)
+            current = self.projection(current, state, bn)
         upsampled = F.interpolate(current, scale_factor=self.scale, mode="nearest")
         return upsampled[..., :size[0], :size[1]]
 
 
 class StreamFusion(nn.Module):
-    """``fusion(currents, bn) -> fused``: the layer-1 currents of M streams, each mixed with all others."""
+    """``fusion(currents, state, bn) -> fused``: the layer-1 currents of M streams, each mixed with all others."""
 
     def __init__(self, channels: int, sizes: list[tuple[int, int]], *, upsample_projection: bool = True):
         super().__init__()
@@ -78,11 +78,11 @@ class StreamFusion(nn.Module):
                 elif source > target:
                     self.paths[f"{source}_to_{target}"] = _Upsample(channels, steps, upsample_projection)
 
-    def forward(self, currents: list[Tensor], bn: BNStats = BNStats.DEFAULT) -> list[Tensor]:
+    def forward(self, currents: list[Tensor], state: ForwardState, bn: BNStats = BNStats.DEFAULT) -> list[Tensor]:
         fused = []
         for target, current in enumerate(currents):
             for source, other in enumerate(currents):
                 if source != target:
-                    current = current + self.paths[f"{source}_to_{target}"](other, self.sizes[target], bn)
+                    current = current + self.paths[f"{source}_to_{target}"](other, self.sizes[target], state, bn)
             fused.append(current)
         return fused

@@ -17,12 +17,10 @@ with the double-bounded ReLU :math:`\sigma(z) = \min(\max(z, 0), 1)` and a singl
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import torch
 from torch import Tensor, nn
 
-from mpis.snn.synaptic_module import BNStats, SynapticModule
+from mpis.snn.synaptic_module import BNStats, ForwardState, SynapticModule
 
 
 def double_bounded_relu(z: Tensor) -> Tensor:
@@ -45,61 +43,56 @@ class FeedbackStream(nn.Module):
 
 
 class FeedbackSNN(nn.Module):
-    """Streams plus an optional layer-1 fusion; owns no time loop (see ``mpis.snn.simulation``)."""
+    """Streams plus an optional layer-1 fusion; owns no time loop (see ``mpis.snn.simulation``).
+
+    Every method that evaluates synaptic modules takes the forward's :class:`ForwardState` (from
+    :meth:`forward_state`), so the simulation, the equivalent map and the Jacobian probe of one
+    forward see the same dropout masks, restricted weights and BN statistics.
+    """
 
     def __init__(self, streams: list[FeedbackStream], fusion: nn.Module | None = None):
         super().__init__()
         self.streams = nn.ModuleList(streams)
         self.fusion = fusion
 
-    def fuse(self, currents: list[Tensor], bn: BNStats = BNStats.DEFAULT) -> list[Tensor]:
-        return currents if self.fusion is None else self.fusion(currents, bn)
+    def synaptic_modules(self) -> list[SynapticModule]:
+        return [m for m in self.modules() if isinstance(m, SynapticModule)]
 
-    def input_currents(self, x: Tensor, bn: BNStats | tuple = BNStats.DEFAULT) -> list[Tensor]:
-        """Each stream's input current ``X_i(x)`` (streams without real input ignore ``x``'s values)."""
-        return [stream.input_module(x, bn) for stream in self.streams]
+    def forward_state(self) -> ForwardState:
+        """A new forward's state: restricted weights (one power iteration in training) and BN snapshots."""
+        weights, statistics = {}, {}
+        for module in self.synaptic_modules():
+            part = module.forward_state()
+            weights.update(part.weights)
+            statistics.update(part.statistics)
+        return ForwardState(weights, statistics)
 
-    def feedback_currents(self, currents: list[Tensor], last: list[Tensor | None],
+    def fuse(self, currents: list[Tensor], state: ForwardState, bn: BNStats = BNStats.DEFAULT) -> list[Tensor]:
+        return currents if self.fusion is None else self.fusion(currents, state, bn)
+
+    def input_currents(self, x: Tensor, state: ForwardState, bn: BNStats = BNStats.DEFAULT,
+                       statistics: tuple[Tensor, Tensor] | None = None) -> list[Tensor]:
+        """Each stream's input current ``X_i(x)`` (streams without real input ignore ``x``'s values);
+        ``statistics`` are stream 0's spike-input BN statistics for ``bn=BNStats.GIVEN``."""
+        return [stream.input_module(x, state, bn, statistics) for stream in self.streams]
+
+    def feedback_currents(self, currents: list[Tensor], last: list[Tensor | None], state: ForwardState,
                           bn: BNStats = BNStats.DEFAULT) -> list[Tensor]:
         """``c_i = X_i + W_i(last_i)``; a stream whose ``last_i`` is None (step 0) gets no feedback."""
-        return [c if s is None or stream.feedback is None else c + stream.feedback(s, bn)
+        return [c if s is None or stream.feedback is None else c + stream.feedback(s, state, bn)
                 for stream, c, s in zip(self.streams, currents, last)]
 
-    def equivalent_map(self, rates: list[Tensor], currents: list[Tensor], v_threshold: float,
-                       hidden_bn: BNStats = BNStats.DEFAULT) -> list[Tensor]:
+    def equivalent_map(self, rates: list[Tensor | None], currents: list[Tensor], v_threshold: float,
+                       state: ForwardState, hidden_bn: BNStats = BNStats.DEFAULT) -> list[Tensor]:
         """f(a): one analog pass through every stream, given last-layer rates and input currents."""
-        layer1 = self.fuse(self.feedback_currents(currents, rates, hidden_bn), hidden_bn)
+        layer1 = self.fuse(self.feedback_currents(currents, rates, state, hidden_bn), state, hidden_bn)
         outputs = []
         for stream, current in zip(self.streams, layer1):
             rate = double_bounded_relu(current / v_threshold)
             for layer in stream.layers:
-                rate = double_bounded_relu(layer(rate, hidden_bn) / v_threshold)
+                rate = double_bounded_relu(layer(rate, state, hidden_bn) / v_threshold)
             outputs.append(rate)
         return outputs
-
-    # ---- per-forward state (dropout masks, restricted weights) ---------------------------------
-    def synaptic_modules(self) -> list[SynapticModule]:
-        return [m for m in self.modules() if isinstance(m, SynapticModule)]
-
-    def begin_forward(self) -> None:
-        for module in self.synaptic_modules():
-            module.begin_forward()
-
-    def forward_state(self) -> list:
-        return [module.forward_state() for module in self.synaptic_modules()]
-
-    @contextmanager
-    def using_forward_state(self, state: list):
-        """Temporarily restore a snapshot taken by ``forward_state`` (for a probe run in backward)."""
-        modules = self.synaptic_modules()
-        current = [m.forward_state() for m in modules]
-        for module, saved in zip(modules, state):
-            module.load_forward_state(saved)
-        try:
-            yield
-        finally:
-            for module, saved in zip(modules, current):
-                module.load_forward_state(saved)
 
 
 def pack(rates: list[Tensor]) -> Tensor:

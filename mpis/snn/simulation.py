@@ -26,7 +26,7 @@ from torch import Tensor
 from mpis.config import NeuronConfig, SimulationConfig
 from mpis.neurons import SpikeFunction, accumulate_rate, heaviside, neuron_step, rate_normaliser
 from mpis.snn.feedback_snn import FeedbackSNN
-from mpis.snn.synaptic_module import BNStats
+from mpis.snn.synaptic_module import BNStats, ForwardState
 
 
 @dataclass
@@ -54,11 +54,12 @@ def _relative_changes(new: list[Tensor], old: list[Tensor]) -> list[Tensor]:
     return list(torch.sqrt(ratios))
 
 
-def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
+def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *, state: ForwardState,
              neuron: NeuronConfig, simulation: SimulationConfig,
              spike_fn: SpikeFunction = heaviside, hidden_bn: BNStats = BNStats.RUNNING,
              on_step: Callable[[int, list[Tensor]], None] | None = None) -> SimulationResult:
-    """Run up to T steps. ``input_currents(k)`` gives each stream's input current at step k."""
+    """Run up to T steps. ``input_currents(k)`` gives each stream's input current at step k; every
+    synaptic module is evaluated under the forward's ``state``."""
     vth, leak, start = neuron.v_threshold, neuron.leak, neuron.initial_potential * neuron.v_threshold
     streams = list(snn.streams)
     potentials: list[list[Tensor | None]] = [[None] * s.depth for s in streams]
@@ -69,11 +70,11 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
     rates: list[Tensor] = []
     traces: list[list[Tensor]] = [[] for _ in range(len(streams) + 1)]
     for k in range(simulation.time_steps):
-        layer1 = snn.fuse(snn.feedback_currents(input_currents(k), last, hidden_bn), hidden_bn)
+        layer1 = snn.fuse(snn.feedback_currents(input_currents(k), last, state, hidden_bn), state, hidden_bn)
         for i, (stream, current) in enumerate(zip(streams, layer1)):
             for depth in range(stream.depth):
                 if depth > 0:
-                    current = stream.layers[depth - 1](spikes, hidden_bn)
+                    current = stream.layers[depth - 1](spikes, state, hidden_bn)
                 old = potentials[i][depth]
                 spikes, potentials[i][depth] = neuron_step(
                     current, torch.full_like(current, start) if old is None else old, vth, leak, spike_fn)

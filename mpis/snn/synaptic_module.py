@@ -1,22 +1,24 @@
-"""A synaptic module: conv / linear / transposed conv, then optional BatchNorm, then a dropout mask.
+"""A synaptic module: conv / linear / transposed conv, then optional BatchNorm, then a dropout mask,
+and the per-forward state every evaluation of one forward pass shares (ALGORITHMS.md §5.1-§5.3).
 
-Three pieces of per-forward state live here and nowhere else (ALGORITHMS.md §5.1-§5.3):
+One forward pass of an equilibrium SNN evaluates the same synaptic modules many times: T simulation
+steps, the equivalent map f, and the Jacobian probe in backward (possibly after later forwards).
+Three things must be the same in all of them, and they are held in one value, a
+:class:`ForwardState`, that the simulation, the equivalent map and the probe take as an argument:
 
-* **BatchNorm statistics** are chosen per call by :class:`BNStats`, so one module serves the
-  simulation (input: batch statistics without a running-statistics update; hidden: running
-  statistics), the equivalent map (batch statistics with one update, or the simulation's running
-  statistics with one update taken without gradient) and the Jacobian probe (running statistics).
-  "Running statistics" always means this forward's *snapshot* of them, taken by ``begin_forward``:
-  an update made by the equivalent pass never changes the map that the simulation ran and that the
-  probe differentiates, even when several forwards run before one backward.
-* **Variational dropout**: one element-wise mask per module per forward call, shared by all T steps,
-  by the equivalent map and by the probe (``nn.Dropout`` would resample every step).
-* **Spectral-norm restriction** (feedback weights only): the effective weight is computed once per
-  forward call, with one power iteration.
+* **Restricted weights** (feedback weights only): ``clamp(alpha, -c, c) V / sigma(V)``, computed
+  once per forward, with one power iteration in training.
+* **BatchNorm statistics snapshot**: the running statistics as they were when the forward began.
+  "Running statistics" always means this snapshot, so an update made by the equivalent pass never
+  changes the map that the simulation ran and that the probe differentiates.
+* **Variational dropout masks**: one element-wise mask per module, drawn on its first use in the
+  forward and shared by all T steps, f and the probe (``nn.Dropout`` would resample every step).
 
-``begin_forward()`` resets the per-forward state; ``forward_state()`` / ``load_forward_state()``
-snapshot and restore it so a probe evaluated later in backward sees this forward's masks, weights
-and statistics.
+The BN statistics of a call are chosen by :class:`BNStats`: the simulation uses batch statistics
+without update for the input and running statistics for hidden layers, the equivalent map batch
+statistics with one update (``DEFAULT``) or the snapshot with one update taken without gradient
+(``RUNNING_UPDATE``), the probe the snapshot; spike inputs are normalised with statistics computed
+elsewhere (``GIVEN``, with ``statistics=(mean, std)``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,20 @@ class BNStats(enum.Enum):
     RUNNING_UPDATE = "running_update"  # RUNNING; in training, then one running-statistics update from
     # this input's batch statistics, without gradient (the simulated map and f stay the same map)
     CALIBRATE = "calibrate"  # running statistics := this input's batch statistics, then RUNNING
+    GIVEN = "given"  # training: the (mean, std) passed as ``statistics`` (spike inputs, §1.3); eval: running
+
+
+class ForwardState:
+    """The per-forward state of a network's synaptic modules (see the module docstring).
+
+    Built by :meth:`FeedbackSNN.forward_state` (or :meth:`SynapticModule.forward_state` for one
+    module) at the start of a forward; masks are filled in on first use.
+    """
+
+    def __init__(self, weights: dict[nn.Module, Tensor], statistics: dict[nn.Module, tuple[Tensor, Tensor]]):
+        self.weights = weights  # module -> its restricted weight (restricted modules only)
+        self.statistics = statistics  # module -> (running mean, running var) at the forward's start
+        self.masks: dict[nn.Module, Tensor] = {}  # module -> its dropout mask, drawn on first use
 
 
 def init_unit_norm_(op: nn.Module) -> None:
@@ -77,46 +93,46 @@ class SynapticModule(nn.Module):
             self.bn = bn_class(_channels_out(op), affine=affine)  # affine=False: no gamma, beta
         self.dropout = dropout
         self.spectral = None if spectral_bound is None else SpectralNormRestriction(op.weight, spectral_bound)
-        self._mask: Tensor | None = None
-        self._weight: Tensor | None = None
-        self._statistics: tuple[Tensor, Tensor] | None = None  # running (mean, var) at begin_forward
 
-    def begin_forward(self) -> None:
-        """Forget the last forward's dropout mask; recompute the restricted weight (one power
-        iteration in training); snapshot the BN running statistics."""
-        self._mask = None
-        self._weight = (None if self.spectral is None
-                        else self.spectral.restrict(self.op.weight, update=self.training))
-        self._statistics = None if self.bn is None else (self.bn.running_mean.clone(), self.bn.running_var.clone())
+    def forward_state(self) -> ForwardState:
+        """This module's entries of a new forward: its restricted weight (one power iteration in
+        training) and its BN running-statistics snapshot."""
+        weights = {} if self.spectral is None else {self: self.spectral.restrict(self.op.weight, update=self.training)}
+        statistics = {} if self.bn is None else {self: (self.bn.running_mean.clone(), self.bn.running_var.clone())}
+        return ForwardState(weights, statistics)
 
-    def forward_state(self) -> tuple:
-        return self._mask, self._weight, self._statistics
-
-    def load_forward_state(self, state: tuple) -> None:
-        self._mask, self._weight, self._statistics = state
-
-    def forward(self, x: Tensor, bn: BNStats | tuple[Tensor, Tensor] = BNStats.DEFAULT) -> Tensor:
-        y = self.apply_op(x)
+    def forward(self, x: Tensor, state: ForwardState | None = None, bn: BNStats = BNStats.DEFAULT,
+                statistics: tuple[Tensor, Tensor] | None = None) -> Tensor:
+        """``x`` through op, BN and mask as fixed by ``state`` (None: a standalone call with its own
+        fresh state). ``statistics`` are the (mean, std) of ``bn=BNStats.GIVEN``."""
+        state = self.forward_state() if state is None else state
+        y = self.apply_op(x, state)
         if self.bn is not None:
-            y = self._normalize(y, bn)
-        return self._drop(y)
+            y = self._normalize(y, state, bn, statistics)
+        return self._drop(y, state)
 
-    def apply_op(self, x: Tensor) -> Tensor:
-        if self._weight is None:
+    def apply_op(self, x: Tensor, state: ForwardState | None = None) -> Tensor:
+        weight = None if state is None else state.weights.get(self)
+        if weight is None and self.spectral is not None:
+            weight = self.spectral.restrict(self.op.weight, update=False)
+        if weight is None:
             return self.op(x)
-        return functional_call(self.op, {"weight": self._weight}, (x,))
+        return functional_call(self.op, {"weight": weight}, (x,))
 
-    def spike_statistics(self, mean_input: Tensor) -> tuple[Tensor, Tensor]:
+    def spike_statistics(self, mean_input: Tensor, state: ForwardState | None = None) -> tuple[Tensor, Tensor]:
         """Spike-input BN statistics (§1.3): mean and sqrt(unbiased var + 1e-8) of op(x_bar) per channel."""
-        y = self.apply_op(mean_input)
+        y = self.apply_op(mean_input, state)
         dims = [0] + list(range(2, y.dim()))
         return y.mean(dim=dims), torch.sqrt(y.var(dim=dims, unbiased=True) + 1e-8)
 
-    def _normalize(self, y: Tensor, bn: BNStats | tuple[Tensor, Tensor]) -> Tensor:
+    def _normalize(self, y: Tensor, state: ForwardState, bn: BNStats,
+                   statistics: tuple[Tensor, Tensor] | None) -> Tensor:
         norm = self.bn
-        if isinstance(bn, tuple) and self.training:
+        if bn is BNStats.GIVEN and self.training:
+            if statistics is None:
+                raise ValueError("bn=BNStats.GIVEN needs statistics=(mean, std)")
             shape = (1, -1) + (1,) * (y.dim() - 2)
-            mean, std = (s.view(shape) for s in bn)
+            mean, std = (s.view(shape) for s in statistics)
             normalized = (y - mean) / std
             return normalized if norm.weight is None else normalized * norm.weight.view(shape) + norm.bias.view(shape)
         if bn is BNStats.DEFAULT:
@@ -124,29 +140,35 @@ class SynapticModule(nn.Module):
         if bn is BNStats.BATCH_NO_UPDATE and self.training:
             return F.batch_norm(y, None, None, norm.weight, norm.bias, training=True, eps=norm.eps)
         if bn is BNStats.CALIBRATE:
-            self._set_running_statistics(*_batch_statistics(y))
-        mean, var = self._statistics or (norm.running_mean, norm.running_var)
+            self._set_running_statistics(state, *_batch_statistics(y))
+        mean, var = state.statistics.get(self) or (norm.running_mean, norm.running_var)
         out = F.batch_norm(y, mean, var, norm.weight, norm.bias, training=False, eps=norm.eps)
         if bn is BNStats.RUNNING_UPDATE and self.training:
-            with torch.no_grad():
-                batch_mean, batch_var = _batch_statistics(y)
-                tracked = int(norm.num_batches_tracked)
-                momentum = norm.momentum if norm.momentum is not None else 1.0 / (tracked + 1)
-                norm.running_mean.lerp_(batch_mean, momentum)
-                norm.running_var.lerp_(batch_var, momentum)
-                norm.num_batches_tracked.add_(1)
+            self._update_running_statistics(y)
         return out
 
     @torch.no_grad()
-    def _set_running_statistics(self, mean: Tensor, var: Tensor) -> None:
+    def _update_running_statistics(self, y: Tensor) -> None:
+        """One update, as ``nn.BatchNorm`` makes it, from ``y``'s batch statistics."""
+        norm = self.bn
+        batch_mean, batch_var = _batch_statistics(y)
+        tracked = int(norm.num_batches_tracked)
+        momentum = norm.momentum if norm.momentum is not None else 1.0 / (tracked + 1)
+        norm.running_mean.lerp_(batch_mean, momentum)
+        norm.running_var.lerp_(batch_var, momentum)
+        norm.num_batches_tracked.add_(1)
+
+    @torch.no_grad()
+    def _set_running_statistics(self, state: ForwardState, mean: Tensor, var: Tensor) -> None:
         self.bn.running_mean.copy_(mean)
         self.bn.running_var.copy_(var)
-        self._statistics = (mean.clone(), var.clone())
+        state.statistics[self] = (mean.clone(), var.clone())
 
-    def _drop(self, y: Tensor) -> Tensor:
+    def _drop(self, y: Tensor, state: ForwardState) -> Tensor:
         if not self.training or self.dropout == 0:
             return y
-        if self._mask is None or self._mask.shape != y.shape:
+        mask = state.masks.get(self)
+        if mask is None or mask.shape != y.shape:
             keep = 1.0 - self.dropout
-            self._mask = torch.bernoulli(torch.full_like(y, keep)) / keep
-        return y * self._mask
+            mask = state.masks[self] = torch.bernoulli(torch.full_like(y, keep)) / keep
+        return y * mask

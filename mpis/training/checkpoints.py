@@ -38,13 +38,28 @@ def save_checkpoint(state: dict[str, Any], metrics: dict[str, Any], directory: P
     return directory
 
 
+CHECKPOINT_KEYS = ("format", "config", "epoch", "iteration", "history", "model", "optimizer", "rng")
+
+
 def load_checkpoint(directory: str | Path) -> dict[str, Any]:
-    """The state saved by :func:`save_checkpoint`, on the CPU; a ``ValueError`` if there is none."""
+    """The state saved by :func:`save_checkpoint`, on the CPU, loaded with ``weights_only=True``
+    (tensors and plain values only); a one-line ``ValueError`` if there is none, if the file is
+    truncated or not a torch file, or if it is not a checkpoint of ``mpis.training.fit``."""
+    allowed = f"a checkpoint directory holding {CHECKPOINT_FILE} (one written by mpis.training.fit)"
     path = Path(directory) / CHECKPOINT_FILE
     if not path.is_file():
-        raise ValueError(f"resume_from={str(directory)!r} is invalid; allowed: a checkpoint directory "
-                         f"holding {CHECKPOINT_FILE} (one written by mpis.training.fit)")
-    return torch.load(path, map_location="cpu", weights_only=True)
+        raise ValueError(f"resume_from={str(directory)!r} is invalid; allowed: {allowed}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # truncated zip, not a torch file, a pickle weights_only refuses, ...
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ValueError(f"resume_from={str(directory)!r} is invalid: {CHECKPOINT_FILE} cannot be read "
+                         f"({reason[:200]}); allowed: {allowed}") from None
+    missing = [key for key in CHECKPOINT_KEYS if not isinstance(state, dict) or key not in state]
+    if missing:
+        raise ValueError(f"resume_from={str(directory)!r} is invalid: {CHECKPOINT_FILE} is not a checkpoint of "
+                         f"mpis.training.fit (it lacks {', '.join(missing)}); allowed: {allowed}")
+    return state
 
 
 def json_safe(values: dict[str, Any]) -> dict[str, Any]:

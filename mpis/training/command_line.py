@@ -2,13 +2,18 @@
 
 Every config flag maps to one dotted config field; a flag that is not given keeps the config's
 default (the IDE Fashion-MNIST recipe of ALGORITHMS.md §5.5, with T = 30). Parse errors print one
-line and exit with code 2 (argparse's code), without the usage block.
+line and exit with code 2 (argparse's code), without the usage block. :func:`check_output_paths`
+makes sure ``--json-out`` and ``--checkpoint-dir`` can be written before any data is read. Nothing
+here imports torch, so ``--help`` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from mpis.config import ExperimentConfig
 from mpis.config_io import config_from_dict
@@ -68,6 +73,12 @@ CONFIG_FLAGS: dict[str, tuple[str, object, str]] = {
 FIELD_TO_FLAG = {field.rsplit(".", 1)[-1]: flag for flag, (field, _, _) in CONFIG_FLAGS.items()}
 
 
+def thread_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--threads={text} is invalid; allowed: an integer >= 1")
+    return int(text)
+
+
 def float_or_none(text: str) -> float | None:
     return None if text.lower() == "none" else float(text)
 
@@ -93,8 +104,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", help="continue from this checkpoint directory (epoch_NNNN)")
     parser.add_argument("--checkpoint-dir", help="keep the latest checkpoint under this folder")
     parser.add_argument("--json-out", help="write config, per-epoch metrics and summary here (JSON)")
-    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--threads", type=thread_count, help="torch CPU threads, >= 1 (default: torch's choice)")
     return parser
+
+
+def check_output_paths(json_out: str | None, checkpoint_dir: str | None) -> None:
+    """A ``ValueError`` naming the flag when ``--json-out`` cannot be written (a directory, under a
+    file, no permission) or ``--checkpoint-dir`` cannot hold a checkpoint; probed by writing."""
+    if json_out:
+        target = Path(json_out).expanduser().resolve()
+        if target.is_dir():
+            raise ValueError(f"--json-out={json_out} is invalid; allowed: a file path (it is a directory)")
+        _probe_directory("--json-out", json_out, target.parent)
+    if checkpoint_dir:
+        target = Path(checkpoint_dir).expanduser().resolve()
+        if target.exists() and not target.is_dir():
+            raise ValueError(f"--checkpoint-dir={checkpoint_dir} is invalid; allowed: a directory (it is a file)")
+        _probe_directory("--checkpoint-dir", checkpoint_dir, target)
+
+
+def _probe_directory(flag: str, given: str, directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        descriptor, probe = tempfile.mkstemp(prefix=".mpis-probe-", dir=directory)
+        os.close(descriptor)
+        os.unlink(probe)
+    except OSError as error:
+        raise ValueError(f"{flag}={given} is invalid; allowed: a path this user can write "
+                         f"({error.strerror or type(error).__name__}: {error.filename or directory})") from None
 
 
 def config_from_arguments(arguments: argparse.Namespace) -> ExperimentConfig:

@@ -8,6 +8,7 @@ the total is neuron-weighted, all spikes of all layers / all spiking neurons / s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -41,7 +42,9 @@ def _add_spikes(totals: EvalTotals, simulation, batch: int) -> None:
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, loader: DataLoader, device: torch.device) -> EvalTotals:
+def evaluate(model: torch.nn.Module, loader: DataLoader, device: torch.device,
+             on_batch: Callable[[int], None] | None = None) -> EvalTotals:
+    """The test pass; ``on_batch(samples)`` after every batch (progress bars)."""
     model.eval()
     totals = EvalTotals()
     for inputs, labels in loader:
@@ -51,4 +54,6 @@ def evaluate(model: torch.nn.Module, loader: DataLoader, device: torch.device) -
         totals.correct += int((output.logits.argmax(1) == labels).sum())
         totals.samples += labels.shape[0]
         _add_spikes(totals, output.simulation, labels.shape[0])
+        if on_batch is not None:
+            on_batch(labels.shape[0])
     return totals

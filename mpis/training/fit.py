@@ -2,9 +2,12 @@
 
 Per epoch: train (timed, CUDA-synchronised), evaluate on the test split, write a checkpoint atomically
 into a fresh directory, then hand ``(metrics, checkpoint_dir)`` to ``report``. With ``report=None`` a
-progress line is printed instead. Checkpoints go under ``checkpoint_root`` (the latest one is kept),
-or, when only ``report`` is given, into a temporary directory that is deleted once ``report``
-returns (the callback copies what it wants to keep, as Ray Tune's ``Checkpoint.from_directory`` does).
+progress line is printed instead. Checkpoints go under ``checkpoint_root`` (the latest one is kept,
+and ``best/`` holds the epoch with the highest test accuracy so far), or, when only ``report`` is
+given, into a temporary directory that is deleted once ``report`` returns (the callback copies what
+it wants to keep, as Ray Tune's ``Checkpoint.from_directory`` does). With ``log`` (the command
+line's), fit says what it loaded before the first epoch and shows a progress bar (batches, samples/s,
+ETA) inside every epoch and test pass on a terminal.
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ from mpis.training.device import (device_name, peak_memory_mb, reset_peak_memory
                                   synchronize)
 from mpis.training.epoch_metrics import count_neurons, epoch_metrics
 from mpis.training.evaluation import evaluate
-from mpis.training.progress import format_progress_line
+from mpis.training.progress import format_progress_line, progress_bar
 from mpis.training.train_epoch import train_one_epoch
 from mpis.training.trial import Trial, build_trial, check_same_trial
 
 Report = Callable[[dict[str, Any], str], None]
+BEST_CHECKPOINT = "best"  # under checkpoint_root: the checkpoint of the best epoch so far
 
 
 @dataclass
@@ -44,7 +48,7 @@ class FitSummary:
 
 
 def fit(config: ExperimentConfig, report: Report | None = None, *, resume_from: str | None = None,
-        checkpoint_root: str | None = None) -> FitSummary:
+        checkpoint_root: str | None = None, log: Callable[[str], None] | None = None) -> FitSummary:
     """Train ``config.train.epochs`` epochs (continuing after the epoch saved in ``resume_from``).
 
     ``metrics`` keys come from :mod:`mpis.metric_names`; ``EPOCH`` is 1-based. Raises ``ValueError``
@@ -58,17 +62,27 @@ def fit(config: ExperimentConfig, report: Report | None = None, *, resume_from: 
     saved = load_checkpoint(resume_from) if resume_from is not None else None
     if saved is not None:
         check_same_trial(saved["config"], config, str(resume_from))
+    started = time.perf_counter()
     trial = build_trial(config, device)
-    if saved is not None:
-        trial.restore(saved)
-    else:
-        _calibrate_batch_norm(trial)
     constants = {names.PARAMETERS: count_parameters(trial.model), names.DEVICE: device_name(device)}
+    if log:
+        log(describe_trial(trial, constants, time.perf_counter() - started))
+    if saved is not None:
+        try:
+            trial.restore(saved)
+        except (RuntimeError, KeyError, ValueError) as error:
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise ValueError(f"resume_from={str(resume_from)!r} is invalid: its weights do not fit this "
+                             f"model ({reason[:200]})") from None
+        if log:
+            log(f"resumed from {resume_from} after epoch {trial.epoch}")
+    else:
+        _calibrate_batch_norm(trial, log)
     first_epoch = trial.epoch + 1
     with _checkpoint_folder(checkpoint_root, report) as folder:
         previous: Path | None = None
         for epoch in range(first_epoch, config.train.epochs + 1):
-            metrics = _run_epoch(trial, epoch) | constants
+            metrics = _run_epoch(trial, epoch, progress=log is not None) | constants
             trial.history.append(metrics)
             previous = _publish(trial, metrics, folder, previous, report, keep=checkpoint_root is not None)
     final = trial.history[-1]
@@ -76,29 +90,44 @@ def fit(config: ExperimentConfig, report: Report | None = None, *, resume_from: 
                       max(0, config.train.epochs + 1 - first_epoch), list(trial.history))
 
 
-def _calibrate_batch_norm(trial: Trial) -> None:
+def describe_trial(trial: Trial, constants: dict[str, Any], seconds: float) -> str:
+    """One line: what was loaded and where it runs."""
+    config = trial.config
+    return (f"data: {config.data.dataset}, {len(trial.train_loader.dataset):,} train / "
+            f"{len(trial.test_loader.dataset):,} test samples | model: {config.model.preset} "
+            f"({config.model.gradient}), {constants[names.PARAMETERS]:,} parameters, T={config.model.simulation.time_steps} | "
+            f"device: {constants[names.DEVICE]} | ready in {seconds:.1f} s")
+
+
+def _calibrate_batch_norm(trial: Trial, log: Callable[[str], None] | None) -> None:
     """The data-driven start (``SpikingModel.calibrate_batch_norm``) on the first
     ``bn_calibration_samples`` training samples in dataset order (the loader's shuffling is untouched)."""
     dataset = trial.train_loader.dataset
     count = min(trial.config.train.bn_calibration_samples, len(dataset))
-    if count < 2:
+    if count < 2 or trial.config.model.gradient != "implicit":
         return
+    started = time.perf_counter()
     inputs = torch.stack([dataset[i][0] for i in range(count)]).to(trial.device)
     trial.model.calibrate_batch_norm(inputs)
+    if log:
+        log(f"calibrated the hidden BN statistics on {count} training samples in {time.perf_counter() - started:.1f} s")
 
 
-def _run_epoch(trial: Trial, epoch: int) -> dict[str, Any]:
+def _run_epoch(trial: Trial, epoch: int, *, progress: bool = False) -> dict[str, Any]:
     """Train one epoch (timed, peak memory), evaluate, and return the epoch's metrics."""
     reset_peak_memory(trial.device)
     synchronize(trial.device)
     started = time.perf_counter()
-    totals = train_one_epoch(trial.model, trial.train_loader, trial.optimizer, trial.config.train,
-                             epoch=epoch, first_iteration=trial.iteration, device=trial.device)
+    with progress_bar(len(trial.train_loader.dataset), f"epoch {epoch}", progress) as advance:
+        totals = train_one_epoch(trial.model, trial.train_loader, trial.optimizer, trial.config.train,
+                                 epoch=epoch, first_iteration=trial.iteration, device=trial.device,
+                                 on_step=advance)
     synchronize(trial.device)
     elapsed = time.perf_counter() - started
     memory = peak_memory_mb(trial.device)
     trial.epoch, trial.iteration = epoch, trial.iteration + totals.steps
-    test = evaluate(trial.model, trial.test_loader, trial.device)
+    with progress_bar(len(trial.test_loader.dataset), f"test {epoch}", progress) as advance:
+        test = evaluate(trial.model, trial.test_loader, trial.device, on_batch=advance)
     best = max([m[names.TEST_ACCURACY] for m in trial.history] + [100.0 * test.correct / test.samples])
     metrics = epoch_metrics(epoch, totals, test, epoch_time_s=elapsed, peak_memory=memory,
                             best_test_accuracy=best)
@@ -112,7 +141,11 @@ def _publish(trial: Trial, metrics: dict[str, Any], folder: Path | None, previou
     if folder is None:  # nobody to report to and nowhere to keep checkpoints
         print(format_progress_line(metrics, trial.config.train.epochs), flush=True)
         return None
-    directory = save_checkpoint(trial.checkpoint_state(), metrics, folder / f"epoch_{trial.epoch:04d}")
+    state = trial.checkpoint_state()
+    directory = save_checkpoint(state, metrics, folder / f"epoch_{trial.epoch:04d}")
+    earlier = [m[names.TEST_ACCURACY] for m in trial.history[:-1]]
+    if keep and (not earlier or metrics[names.TEST_ACCURACY] > max(earlier)):
+        save_checkpoint(state, metrics, folder / BEST_CHECKPOINT)  # the best epoch, beside the latest
     if report is None:
         print(format_progress_line(metrics, trial.config.train.epochs), flush=True)
     else:

@@ -1,9 +1,13 @@
-"""One human-readable progress line per epoch (what ``fit`` prints when nobody else reports)."""
+"""What a run shows a person: one line per epoch (``format_progress_line``) and, on a terminal, a
+progress bar inside each epoch and test pass (``progress_bar``: tqdm on stderr, samples done, samples
+per second and the ETA; switched off when stderr is not a terminal, e.g. in Ray Tune trial logs)."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+import sys
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from mpis import metric_names as names
 
@@ -31,3 +35,16 @@ def format_progress_line(metrics: dict[str, Any], epochs: int) -> str:
         f"backward {metrics[names.BACKWARD_STEPS]:.1f} steps res {metrics[names.BACKWARD_RESIDUAL]:.1e}, "
         f"{metrics[names.BACKWARD_FALLBACKS]} fallbacks"
     )
+
+
+@contextmanager
+def progress_bar(total: int, description: str, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """Yield ``advance(samples)`` for a tqdm bar over ``total`` samples, or None when not ``enabled``."""
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=description, unit="sample", file=sys.stderr, disable=None, leave=False,
+              dynamic_ncols=True, mininterval=1.0) as bar:
+        yield bar.update

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -72,9 +73,10 @@ def _spectral_radius_due(train: TrainConfig, step: int, steps_in_epoch: int) -> 
 
 
 def train_one_epoch(model: torch.nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer,
-                    train: TrainConfig, *, epoch: int, first_iteration: int,
-                    device: torch.device) -> TrainTotals:
-    """Train epoch ``epoch`` (1-based), whose first step is global iteration ``first_iteration``."""
+                    train: TrainConfig, *, epoch: int, first_iteration: int, device: torch.device,
+                    on_step: Callable[[int], None] | None = None) -> TrainTotals:
+    """Train epoch ``epoch`` (1-based), whose first step is global iteration ``first_iteration``;
+    ``on_step(samples)`` is called after every step (progress bars)."""
     model.train()
     config: ModelConfig = model.config
     totals = TrainTotals()
@@ -105,4 +107,6 @@ def train_one_epoch(model: torch.nn.Module, loader: DataLoader, optimizer: torch
         optimizer.step()
         check_parameters(model, epoch, step)
         _record(totals, loss.item(), output, labels)
+        if on_step is not None:
+            on_step(labels.shape[0])
     return totals
