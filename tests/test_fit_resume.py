@@ -65,12 +65,14 @@ def test_more_epochs_can_be_added_on_resume_but_other_changes_are_refused(tmp_pa
         fit(trial(), resume_from=str(tmp_path / "no_such_checkpoint"))
 
 
-def test_checkpoints_are_complete_load_with_weights_only_and_only_the_latest_is_kept(tmp_path):
+def test_checkpoints_are_complete_load_with_weights_only_and_only_the_latest_and_the_best_are_kept(tmp_path):
     delivered = []
-    fit(trial(epochs=2), lambda metrics, directory: delivered.append(Path(directory)),
-        checkpoint_root=str(tmp_path))
+    summary = fit(trial(epochs=2), lambda metrics, directory: delivered.append(Path(directory)),
+                  checkpoint_root=str(tmp_path))
     assert [path.name for path in delivered] == ["epoch_0001", "epoch_0002"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch_0002"]  # no staging leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best", "epoch_0002"]  # no staging leftovers
+    best = json.loads((tmp_path / "best" / METRICS_FILE).read_text())
+    assert best[names.TEST_ACCURACY] == summary.best_test_accuracy
     state = torch.load(tmp_path / "epoch_0002" / CHECKPOINT_FILE, weights_only=True)
     assert {"model", "optimizer", "rng", "epoch", "iteration", "history", "config"} <= set(state)
     assert (state["epoch"], state["iteration"], state["config"]["train.milestones"]) == (2, 12, [2])

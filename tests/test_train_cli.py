@@ -1,5 +1,6 @@
-"""python -m mpis.train: every bad input of requirement 8 is one stderr line and exit code 2, before
-any data is read (9e); a good run prints progress, writes JSON and checkpoints, and resumes."""
+"""python -m mpis.train: every bad input is one stderr line and exit code 2, before any data is read;
+a good run says what it loaded, prints progress, writes JSON and checkpoints (the latest and the
+best), and resumes with every epoch, old and new, in its JSON; --help needs no torch."""
 
 import json
 import subprocess
@@ -20,7 +21,8 @@ DIGITS = ["--preset", "ide_digits_f64c5", "--dataset", "digits", "--data-dir", "
 BAD_INPUTS = {
     "unknown dataset": (["--dataset", "imagenet"], ["--dataset", "dataset='imagenet' is invalid", "digits"]),
     "unknown model": (["--preset", "resnet50"], ["--preset", "preset='resnet50' is invalid", "ide_fmnist_f400"]),
-    "T < 1": (["--time-steps", "0"], ["--time-steps", "time_steps=0", "an integer >= 1"]),
+    "T < 1": (["--time-steps", "0"], ["--time-steps", "time_steps=0", "an integer in 1..10000"]),
+    "T beyond any use": (["--time-steps", "100000"], ["--time-steps", "time_steps=100000", "an integer in 1..10000"]),
     "zero learning rate": (["--lr", "0"], ["--lr", "learning_rate=0.0", "a number > 0"]),
     "negative learning rate": (["--lr", "-0.1"], ["--lr", "learning_rate=-0.1", "a number > 0"]),
     "batch size of one": (["--batch-size", "1"], ["--batch-size", "batch_size=1", "an integer >= 2"]),
@@ -66,12 +68,12 @@ def test_unknown_flags_and_unparsable_values_are_one_line_with_exit_code_2(capsy
         assert caught.value.code == 2 and capsys.readouterr().err.count("\n") == 1
 
 
-def test_the_module_runs_as_a_command_and_exits_2_on_bad_input():
-    result = subprocess.run([sys.executable, "-m", "mpis.train", "--time-steps", "0"], cwd=REPO,
+def test_the_module_runs_as_a_command_and_exits_2_on_bad_input(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "mpis.train", "--time-steps", "0"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == ("python -m mpis.train: error: --time-steps: time_steps=0 is invalid; "
-                             "allowed: an integer >= 1\n")
+    assert result.stderr.startswith("python -m mpis.train: error: --time-steps: time_steps=0 is invalid; "
+                                    "allowed: an integer in 1..10000") and result.stderr.count("\n") == 1
 
 
 def test_a_run_prints_progress_writes_json_and_checkpoints_and_resumes(tmp_path, capsys, monkeypatch):
@@ -85,10 +87,85 @@ def test_a_run_prints_progress_writes_json_and_checkpoints_and_resumes(tmp_path,
     assert main(DIGITS + ["--epochs", "2", "--json-out", str(out), "--checkpoint-dir", str(checkpoints),
                           "--resume", first["checkpoint"]]) == 0
     second = json.loads(out.read_text())
-    assert [m[names.EPOCH] for m in second["epochs"]] == [2] and second["epochs_run"] == 1
-    assert second["best_test_accuracy"] == max(first["epochs"][0][names.TEST_ACCURACY],
-                                               second["epochs"][0][names.TEST_ACCURACY])
+    assert [m[names.EPOCH] for m in second["epochs"]] == [1, 2] and second["epochs_run"] == 1
+    assert second["epochs"][0] == first["epochs"][0]  # the resumed run's JSON keeps the earlier epoch
+    accuracies = [m[names.TEST_ACCURACY] for m in second["epochs"]]
+    assert second["best_test_accuracy"] == max(accuracies)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("epoch 1/1 loss") and lines[2].startswith("epoch 2/2 loss")
+    assert lines[0].startswith("data: digits, 128 train / 50 test samples | model: ide_digits_f64c5 (implicit), "
+                               "114,443 parameters, T=3 | device: cpu")
+    assert lines[1].startswith("calibrated the hidden BN statistics on 128 training samples")
+    assert lines[2].startswith("epoch 1/1 loss") and lines[3].startswith("best test accuracy")
+    assert lines[5] == f"resumed from {first['checkpoint']} after epoch 1" and lines[6].startswith("epoch 2/2 loss")
     assert lines[-1].startswith("best test accuracy")
-    assert sorted(p.name for p in checkpoints.iterdir()) == ["epoch_0001", "epoch_0002"]
+    assert sorted(p.name for p in checkpoints.iterdir()) == ["best", "epoch_0001", "epoch_0002"]
+    best_epoch = json.loads((checkpoints / "best" / "metrics.json").read_text())[names.EPOCH]
+    assert accuracies[best_epoch - 1] == max(accuracies) and accuracies.index(max(accuracies)) == best_epoch - 1
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+OUTPUT_AND_RESUME_INPUTS = {  # name -> (flags given a tmp path, fragments of the one error line)
+    "zero threads": (lambda tmp: ["--threads", "0"], ["--threads=0 is invalid; allowed: an integer >= 1"]),
+    "json-out is a directory": (lambda tmp: ["--json-out", str(tmp)], ["--json-out=", "it is a directory"]),
+    "json-out under a file": (lambda tmp: ["--json-out", str(_write_text(tmp / "a_file", "x") / "out.json")],
+                              ["--json-out=", "a path this user can write"]),
+    "json-out unwritable": (lambda tmp: ["--json-out", "/sys/mpis/out.json"], ["--json-out=/sys/mpis/out.json",
+                                                                               "a path this user can write"]),
+    "checkpoint-dir is a file": (lambda tmp: ["--checkpoint-dir", str(_write_text(tmp / "f", "x"))],
+                                 ["--checkpoint-dir=", "it is a file"]),
+    "checkpoint-dir unwritable": (lambda tmp: ["--checkpoint-dir", "/sys/mpis"], ["--checkpoint-dir=/sys/mpis",
+                                                                                  "a path this user can write"]),
+    "truncated checkpoint": (lambda tmp: ["--resume", str(_truncated_checkpoint(tmp))],
+                             ["resume_from=", "checkpoint.pt cannot be read"]),
+    "foreign checkpoint": (lambda tmp: ["--resume", str(_foreign_checkpoint(tmp))],
+                           ["resume_from=", "is not a checkpoint of mpis.training.fit (it lacks"]),
+    "text as checkpoint": (lambda tmp: ["--resume", str(_write_text(tmp / "c" / "checkpoint.pt", "hello").parent)],
+                           ["resume_from=", "checkpoint.pt cannot be read"]),
+}
+
+
+def _truncated_checkpoint(tmp: Path) -> Path:
+    import torch
+
+    folder = tmp / "truncated"
+    folder.mkdir()
+    torch.save({"model": torch.zeros(1000)}, folder / "checkpoint.pt")
+    data = (folder / "checkpoint.pt").read_bytes()
+    (folder / "checkpoint.pt").write_bytes(data[: len(data) // 2])
+    return folder
+
+
+def _foreign_checkpoint(tmp: Path) -> Path:
+    import torch
+
+    folder = tmp / "foreign"
+    folder.mkdir()
+    torch.save({"state_dict": {"weight": torch.zeros(3)}, "epoch": 7}, folder / "checkpoint.pt")
+    return folder
+
+
+@pytest.mark.parametrize("name", OUTPUT_AND_RESUME_INPUTS)
+def test_unusable_outputs_and_checkpoints_are_one_line_and_exit_2_before_any_data(name, tmp_path, capsys):
+    flags, fragments = OUTPUT_AND_RESUME_INPUTS[name]
+    argv = DIGITS + ["--epochs", "1"] + flags(tmp_path)
+    with mock.patch("mpis.training.trial.build_dataloaders", side_effect=AssertionError("data was read")):
+        try:
+            code = main(argv)
+        except SystemExit as exit_:  # argparse's own one-line error (flag values)
+            code = exit_.code
+    error = capsys.readouterr().err
+    assert code == 2 and error.count("\n") == 1 and "error: " in error, error
+    assert all(fragment in error for fragment in fragments), error
+
+
+def test_help_answers_without_importing_torch(tmp_path):
+    probe = ("import sys\nfrom mpis.train import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "assert 'torch' not in sys.modules, 'torch was imported'\nprint('ok')")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr
+    assert "--jacobian-reg" in result.stdout and "--hidden-bn" in result.stdout

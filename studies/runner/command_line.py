@@ -18,7 +18,8 @@ from ray import tune
 from mpis.data import DatasetMissing
 from studies.runner.options import EXIT_BAD_INPUT, StudyOptions, parse_options
 from studies.runner.preflight import check_data_present, check_study_configs
-from studies.runner.ray_connection import RayConnection, check_resources, connect
+from studies.runner.ray_connection import (RayConnection, check_authentication_mode, check_local_gpus,
+                                           check_resources, connect)
 from studies.runner.settings import StudySettings, resolve_settings
 from studies.runner.spec import StudySpec
 from studies.runner.study_run import run_study
@@ -27,9 +28,11 @@ from studies.runner.summary import summarize
 
 def prepare(spec: StudySpec, options: StudyOptions) -> tuple[StudySettings, RayConnection]:
     """Resolve and check everything a study needs; raises ``ValueError`` or ``DatasetMissing``."""
+    check_authentication_mode()
     settings = resolve_settings(spec, options)
     configs = check_study_configs(spec, settings)
     if options.address is None and not ray.is_initialized():
+        check_local_gpus(options)  # before a local Ray starts (and prints its start-up lines)
         check_data_present(configs)  # on a cluster the data lives on the workers, not here
     connection = connect(options)
     try:

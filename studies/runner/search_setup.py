@@ -24,9 +24,8 @@ from studies.runner.searcher import StudyOptunaSearch
 from studies.runner.settings import StudySettings
 from studies.runner.space import deep_merge, space_leaves
 from studies.runner.spec import SEARCH_GRID, StudySpec
-from studies.runner.trial_keys import VARIANT
+from studies.runner.trial_keys import JOURNAL_FILE, VARIANT
 
-JOURNAL_FILE = "optuna_journal.log"
 
 
 def sweep_space(spec: StudySpec, settings: StudySettings) -> dict[str, Any]:

@@ -12,6 +12,10 @@ were final. This searcher records, instead:
 * an errored trial (Tune retried it ``max_failures`` times first): FAIL;
 * on restore after a driver kill, a trial Optuna still holds RUNNING that the restored searcher does
   not know (the driver died before saving it): FAIL, with user attribute ``orphaned=True``.
+
+Every Optuna trial carries Ray Tune's trial id (``ray_trial_id``, set when it is suggested) and the
+trial's folder in the study directory (``trial_folder``, set at its first result), so a trial seen in
+optuna-dashboard leads to its results and checkpoint.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from optuna.trial import TrialState
 from ray.tune.search.optuna import OptunaSearch
 
 from mpis.metric_names import EPOCH
-from studies.runner.trial_keys import STATUS, STATUS_DIVERGED
+from studies.runner.trial_keys import RAY_TRIAL_ID, STATUS, STATUS_DIVERGED, TRIAL_FOLDER
 
 
 class StudyOptunaSearch(OptunaSearch):
@@ -36,8 +40,19 @@ class StudyOptunaSearch(OptunaSearch):
         super().__init__(space=space, metric=metric, mode=mode, storage=storage, study_name=study_name,
                          sampler=optuna.samplers.TPESampler(seed=seed), points_to_evaluate=points_to_evaluate)
         self.full_epochs = full_epochs
+        self._foldered: set[str] = set()  # trials whose folder Optuna already knows
+
+    def suggest(self, trial_id: str) -> dict[str, Any] | None:
+        suggestion = super().suggest(trial_id)
+        if trial_id in self._ot_trials:
+            self._ot_trials[trial_id].set_user_attr(RAY_TRIAL_ID, trial_id)
+        return suggestion
 
     def on_trial_result(self, trial_id: str, result: dict[str, Any]) -> None:
+        ot_trial = self._ot_trials.get(trial_id)
+        if ot_trial is not None and result.get(TRIAL_FOLDER) and trial_id not in self._foldered:
+            ot_trial.set_user_attr(TRIAL_FOLDER, result[TRIAL_FOLDER])
+            self._foldered.add(trial_id)
         value = result.get(self.metric)
         if (result.get(STATUS) == STATUS_DIVERGED or trial_id in self._completed_trials
                 or not _is_finite(value)):

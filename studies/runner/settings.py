@@ -4,6 +4,8 @@ against what the study ran with (its ``mpis_study.json``), so a resumed study ru
 from __future__ import annotations
 
 import dataclasses
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,10 @@ def resolve_settings(spec: StudySpec, options: StudyOptions) -> StudySettings:
     if options.resume:
         preset, seed, data_dir = _resumed_choices(options, experiment_dir)
     else:
+        check_storage_writable(options.storage_path)
+        if experiment_dir.exists() and not experiment_dir.is_dir():
+            raise StudyInputError(f"--name={options.name} is invalid; allowed: a new study name "
+                                  f"({experiment_dir} is a file)")
         if experiment_dir.is_dir() and any(experiment_dir.iterdir()):
             raise StudyInputError(f"--name={options.name} is invalid; allowed: a new study name "
                                   f"({experiment_dir} already holds a study: add --resume to continue it)")
@@ -46,6 +52,23 @@ def resolve_settings(spec: StudySpec, options: StudyOptions) -> StudySettings:
                          num_samples=options.num_samples or budget.num_samples,
                          max_concurrent=options.max_concurrent or budget.max_concurrent,
                          experiment_dir=experiment_dir)
+
+
+def check_storage_writable(storage: Path) -> None:
+    """``--storage-path`` must be a directory this user can create files in: probed by creating it
+    (with its parents) and a file in it, so a file, a path under a file or a read-only place fails
+    here, before Ray starts."""
+    allowed = "a directory this user can write (local disk, or a file system shared by every node)"
+    if storage.exists() and not storage.is_dir():
+        raise StudyInputError(f"--storage-path={storage} is invalid; allowed: {allowed} (it is a file)")
+    try:
+        storage.mkdir(parents=True, exist_ok=True)
+        descriptor, probe = tempfile.mkstemp(prefix=".mpis-probe-", dir=storage)
+        os.close(descriptor)
+        os.unlink(probe)
+    except OSError as error:
+        raise StudyInputError(f"--storage-path={storage} is invalid; allowed: {allowed} "
+                              f"({error.strerror or type(error).__name__}: {error.filename or storage})") from None
 
 
 def _resumed_choices(options: StudyOptions, experiment_dir: Path) -> tuple[str, int, str]:

@@ -14,7 +14,7 @@ from ray.tune import Result, ResultGrid
 from ray.tune.utils.util import flatten_dict
 
 from mpis import metric_names
-from studies.runner.search_setup import JOURNAL_FILE
+from studies.runner.trial_keys import JOURNAL_FILE
 from studies.runner.settings import StudySettings
 from studies.runner.spec import StudySpec
 from studies.runner.trial_keys import NODE, STATUS, STATUS_DIVERGED

@@ -20,7 +20,7 @@ from mpis.config import ExperimentConfig
 from mpis.training import TrainingDiverged, fit
 from studies.runner.space import trial_config
 from studies.runner.trial_keys import (DIVERGED_EPOCH, DIVERGED_STEP, DIVERGED_VALUE, DIVERGED_WHAT,
-                                       STATUS, STATUS_DIVERGED, STATUS_OK)
+                                       STATUS, STATUS_DIVERGED, STATUS_OK, TRIAL_FOLDER)
 from studies.runner.trial_records import (append_attempt, checkpoint_epoch, mark_checkpoint_epoch,
                                           node_identity, write_trial_config)
 
@@ -38,7 +38,7 @@ def run_trial(sampled: dict[str, Any], *, base: ExperimentConfig, variants: dict
     config = trial_config(sampled, base, variants)
     trial_dir = Path(experiment_dir) / Path(tune.get_context().get_trial_dir()).name
     write_trial_config(trial_dir, config)
-    identity = node_identity()
+    identity = {**node_identity(), TRIAL_FOLDER: trial_dir.name}
     attempt = {**identity, "gpu_memory_fraction": _cap_cuda_memory(gpus_per_trial)}
     checkpoint = tune.get_checkpoint()
     if checkpoint is None:

@@ -5,6 +5,8 @@ from mpis.metric_names import NODE  # the node's IP address
 
 NODE_ID = "node_id"  # Ray node id: tells apart two nodes of one machine (they share an IP)
 HOSTNAME = "hostname"  # host name of the node
+TRIAL_FOLDER = "trial_folder"  # the trial's folder name in the study directory (also an Optuna user attribute)
+RAY_TRIAL_ID = "ray_trial_id"  # Optuna user attribute: Ray Tune's trial id
 STATUS = "status"  # STATUS_OK on every epoch row, STATUS_DIVERGED on a diverged trial's last row
 STATUS_OK = "ok"
 STATUS_DIVERGED = "diverged"
@@ -19,7 +21,8 @@ CONFIG_FILE = "mpis_config.json"  # config_to_flat_dict(the trial's ExperimentCo
 ATTEMPTS_FILE = "mpis_attempts.jsonl"  # one line per start of the trial
 PROGRESS_FILE = "mpis_progress.json"  # inside each checkpoint: {"epoch": n}
 ORPHAN_FILE = "mpis_orphaned.json"  # a trial folder Tune's saved state never recorded
+JOURNAL_FILE = "optuna_journal.log"  # in the study directory: the Optuna study of a sweep
 
-__all__ = ["NODE", "NODE_ID", "HOSTNAME", "STATUS", "STATUS_OK", "STATUS_DIVERGED", "DIVERGED_WHAT",
+__all__ = ["NODE", "NODE_ID", "HOSTNAME", "TRIAL_FOLDER", "RAY_TRIAL_ID", "STATUS", "STATUS_OK", "STATUS_DIVERGED", "DIVERGED_WHAT",
            "DIVERGED_EPOCH", "DIVERGED_STEP", "DIVERGED_VALUE", "VARIANT", "CONFIG_FILE",
-           "ATTEMPTS_FILE", "PROGRESS_FILE", "ORPHAN_FILE"]
+           "ATTEMPTS_FILE", "PROGRESS_FILE", "ORPHAN_FILE", "JOURNAL_FILE"]

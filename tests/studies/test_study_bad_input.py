@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,8 +23,10 @@ pytestmark = pytest.mark.integration
 
 
 def run_cli(script: str, *arguments: str, environment=None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO_ROOT / "studies" / script), *arguments], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=timeout, env=environment)
+    """The study command in a fresh working directory: the default ./results is never the repository's."""
+    with tempfile.TemporaryDirectory(prefix="mpis-cwd-") as cwd:
+        return subprocess.run([sys.executable, str(REPO_ROOT / "studies" / script), *arguments], cwd=cwd,
+                              capture_output=True, text=True, timeout=timeout, env=environment)
 
 
 def our_error_lines(stderr: str) -> list[str]:
@@ -127,4 +130,51 @@ def test_an_address_that_is_not_a_ray_cluster_fails_within_30_seconds(tmp_path):
     assert result.returncode == 2, result.stderr[-2000:]
     assert elapsed < 30, elapsed
     assert f"error: --address=127.0.0.1:{port} did not answer as a Ray cluster within 15 s" in result.stderr
+    assert len(result.stderr.splitlines()) <= 3, result.stderr  # our line, at most two of Ray's retries
     assert not any(tmp_path.iterdir())
+
+
+def _a_file(tmp: Path) -> Path:
+    (tmp / "a_file").write_text("x")
+    return tmp / "a_file"
+
+
+@pytest.mark.parametrize("storage, mentions", [
+    (lambda tmp: _a_file(tmp), "(it is a file)"),
+    (lambda tmp: _a_file(tmp) / "results", "Not a directory"),
+    (lambda tmp: Path("/sys/mpis-results"), "Operation not permitted"),
+])
+def test_an_unusable_storage_path_fails_before_ray_starts(tmp_path, storage, mentions):
+    path = storage(tmp_path)
+    result = run_cli("quickstart.py", "--storage-path", str(path))
+    assert result.returncode == 2 and "Ray dashboard" not in result.stdout, result.stderr[-2000:]
+    [line] = our_error_lines(result.stderr)
+    assert f"--storage-path={path} is invalid; allowed: a directory this user can write" in line and mentions in line
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_gpus_asked_of_a_machine_without_gpus_fail_before_a_local_ray_starts(tmp_path):
+    environment = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}  # no GPU visible, also on a GPU machine
+    result = run_cli("quickstart.py", "--gpus-per-trial", "0.5", "--storage-path", str(tmp_path), environment=environment)
+    assert result.returncode == 2 and result.stdout == "" and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "--gpus-per-trial=0.5 is invalid; allowed: 0 (this machine has no GPU)" in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_token_authentication_switched_off_is_refused_before_anything_starts(tmp_path):
+    result = run_cli("quickstart.py", "--storage-path", str(tmp_path), environment={**os.environ, "RAY_AUTH_MODE": "disabled"})
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "RAY_AUTH_MODE=disabled is invalid; allowed: token" in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_token_file_is_created_private_and_an_open_one_is_made_private(tmp_path, monkeypatch, capsys):
+    from studies.runner.ray_connection import ensure_private_token
+
+    monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(tmp_path / "ray" / "auth_token"))
+    path = ensure_private_token()
+    assert path == tmp_path / "ray" / "auth_token" and path.stat().st_mode & 0o777 == 0o600
+    assert len(path.read_text()) >= 32 and ensure_private_token().read_text() == path.read_text()  # kept
+    path.chmod(0o644)
+    ensure_private_token()
+    assert path.stat().st_mode & 0o777 == 0o600 and "it is now mode 600" in capsys.readouterr().out
