@@ -1,9 +1,10 @@
-"""Typed, validated configuration of an equilibrium SNN.
+"""Typed, validated configuration of an equilibrium SNN, at the bottom of the import graph.
 
-Every config is a frozen, keyword-only dataclass whose ``__post_init__`` checks its values, so a bad
-value fails when the config is built, with a ``ValueError`` that names the argument, the value and
-what is allowed. Names of registries (presets, solvers, surrogates) are checked against the
-registries themselves by the code that owns them (``mpis.models`` and ``mpis.solvers``).
+Every config is a frozen, keyword-only dataclass whose ``__post_init__`` checks types and ranges,
+so a bad value fails when the config is built, with a ``ValueError`` that names the argument, the
+value and what is allowed. Names that refer to a registry (preset, backward solver, surrogate,
+dataset) are checked against the registry itself by :func:`mpis.registries.check_names`, before
+any data is read; this module imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ class SimulationConfig:
                 "forward_min_steps", self.forward_min_steps, "an integer >= 1")
 
 
-BACKWARD_SOLVER_NAMES = ("broyden", "anderson", "fixed_point", "neumann", "one_step")
 FALLBACK_NAMES = ("anderson", "one_step")
 
 
@@ -77,7 +77,7 @@ class SolverConfig:
     and the same budget, then the one-step beta = dL/da if that fails too; ``"one_step"`` directly).
     """
 
-    name: str = "broyden"  # one of BACKWARD_SOLVER_NAMES
+    name: str = "broyden"  # a key of mpis.solvers.SOLVERS
     max_iter: int = 30  # iterations (fixed_point, broyden, anderson) or Neumann terms; 0 = one_step
     tol: float = 1e-4  # stop when ||g(beta)|| / ||dL/da|| < tol
     damping: float = 1.0  # eta of fixed_point: beta <- beta + eta * g(beta); in (0, 1]
@@ -87,7 +87,7 @@ class SolverConfig:
     max_fallback_share: float = 0.5  # TrainingDiverged once more than this share of an epoch's steps fell back
 
     def __post_init__(self):
-        require_choice(self.name, "solver", BACKWARD_SOLVER_NAMES)
+        require(isinstance(self.name, str), "solver", self.name, "a solver name (see mpis.solvers.SOLVERS)")
         require(isinstance(self.max_iter, int) and self.max_iter >= 0, "max_iter", self.max_iter,
                 "an integer >= 0")
         require(math.isfinite(self.tol) and self.tol >= 0, "tol", self.tol, "a finite number >= 0")
@@ -102,7 +102,6 @@ class SolverConfig:
 
 
 GRADIENT_MODES = ("implicit", "bptt")
-SURROGATE_NAMES = ("sigmoid", "triangle", "rectangle")
 HIDDEN_BN_MODES = ("running", "batch")
 
 
@@ -110,12 +109,12 @@ HIDDEN_BN_MODES = ("running", "batch")
 class ModelConfig:
     """Which network to build and how it is simulated and differentiated."""
 
-    preset: str = "ide_fmnist_f400"  # a name in mpis.models.PRESETS
+    preset: str = "ide_fmnist_f400"  # a key of mpis.models.PRESETS
     neuron: NeuronConfig = field(default_factory=NeuronConfig)
     simulation: SimulationConfig = field(default_factory=SimulationConfig)
     backward: SolverConfig = field(default_factory=SolverConfig)
     gradient: str = "implicit"  # "implicit" (IDE/MPIS) or "bptt" (unrolled surrogate baseline)
-    surrogate: str = "sigmoid"  # spike derivative used by gradient="bptt"
+    surrogate: str = "sigmoid"  # spike derivative used by gradient="bptt" (a key of mpis.surrogates.DERIVATIVES)
     dropout: float = 0.2  # variational dropout p of every synaptic module
     spectral_bound: float | None = 1.0  # c in W = clamp(alpha, -c, c) V / sigma(V) of every feedback
     # weight (IDE and MPIS); None = unrestricted
@@ -129,11 +128,9 @@ class ModelConfig:
     widths: tuple[int, ...] | None = None  # MPIS: channels of the stream layers (None = preset's)
 
     def __post_init__(self):
-        from mpis.models.registry import PRESETS  # the registry owns the preset names
-
-        require_choice(self.preset, "preset", PRESETS)
+        for name in ("preset", "surrogate"):
+            require(isinstance(getattr(self, name), str), name, getattr(self, name), "a name (see mpis.registries)")
         require_choice(self.gradient, "gradient", GRADIENT_MODES)
-        require_choice(self.surrogate, "surrogate", SURROGATE_NAMES)
         require(0 <= self.dropout < 1, "dropout", self.dropout, "a number in [0, 1)")
         require(self.spectral_bound is None or (math.isfinite(self.spectral_bound) and self.spectral_bound > 0),
                 "spectral_bound", self.spectral_bound, "None (unrestricted) or a finite number > 0")
@@ -150,14 +147,11 @@ class ModelConfig:
                     "an integer in 2..5")
 
 
-DATASET_NAMES = ("mnist", "fashion_mnist", "nmnist", "cifar10", "cifar100", "digits")
-
-
 @dataclass(frozen=True, kw_only=True)
 class DataConfig:
     """Which dataset, where it lives, and how much of it a trial uses."""
 
-    dataset: str = "fashion_mnist"  # one of DATASET_NAMES
+    dataset: str = "fashion_mnist"  # a key of mpis.data.loaders.OPENERS
     data_dir: str | None = None  # None: $MPIS_DATA_DIR, else ./data (always made absolute)
     batch_size: int = 128  # training batch size
     test_batch_size: int = 200
@@ -167,7 +161,7 @@ class DataConfig:
     num_workers: int = 0  # DataLoader worker processes
 
     def __post_init__(self):
-        require_choice(self.dataset, "dataset", DATASET_NAMES)
+        require(isinstance(self.dataset, str), "dataset", self.dataset, "a dataset name (see mpis.registries)")
         require(self.batch_size >= 2, "batch_size", self.batch_size,
                 "an integer >= 2 (BatchNorm needs two samples per training batch)")
         require(self.test_batch_size >= 1, "test_batch_size", self.test_batch_size, "an integer >= 1")

@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from mpis.neurons import SpikeFunction
+from mpis.registries import lookup
 
 
 def _sigmoid_derivative(v: Tensor) -> Tensor:
@@ -54,7 +55,5 @@ class _SurrogateSpike(torch.autograd.Function):
 
 def surrogate_spike_function(name: str) -> SpikeFunction:
     """The spike function with the surrogate derivative ``name`` (one of ``DERIVATIVES``)."""
-    if name not in DERIVATIVES:
-        raise ValueError(f"surrogate={name!r} is invalid; allowed: one of {', '.join(sorted(DERIVATIVES))}")
-    derivative = DERIVATIVES[name]
+    derivative = lookup(DERIVATIVES, name, "surrogate")
     return lambda shifted_potential: _SurrogateSpike.apply(shifted_potential, derivative)

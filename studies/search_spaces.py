@@ -11,7 +11,7 @@ from typing import Any
 
 from ray import tune
 
-from mpis.config import BACKWARD_SOLVER_NAMES
+from mpis.registries import registered_names
 
 
 def neuron_space() -> dict[str, Any]:
@@ -27,7 +27,7 @@ def simulation_space(min_time_steps: int, max_time_steps: int, step: int) -> dic
 
 def backward_space(max_iter_high: int = 60) -> dict[str, Any]:
     """The adjoint solver, its iteration budget (5..max_iter_high) and relative tolerance."""
-    return {"name": tune.choice(list(BACKWARD_SOLVER_NAMES)), "max_iter": tune.randint(5, max_iter_high + 1),
+    return {"name": tune.choice(registered_names()["solver"]), "max_iter": tune.randint(5, max_iter_high + 1),
             "tol": tune.loguniform(1e-5, 1e-3)}
 
 

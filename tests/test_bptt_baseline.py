@@ -132,9 +132,9 @@ def test_plain_cnn_with_implicit_gradient_is_refused_at_build_time(preset):
         build_model(ModelConfig(preset=preset, gradient="bptt", streams=2))
 
 
-def test_unknown_surrogate_is_refused():
+def test_unknown_surrogate_is_refused_when_the_model_is_built():
     with pytest.raises(ValueError, match=r"^surrogate='erf' is invalid; allowed: one of rectangle, sigmoid"):
-        ModelConfig(preset="cnn_digits", gradient="bptt", surrogate="erf")
+        build_model(ModelConfig(preset="cnn_digits", gradient="bptt", surrogate="erf"))
 
 
 @pytest.mark.parametrize("preset", ["cnn_fmnist", "cnn_nmnist"])

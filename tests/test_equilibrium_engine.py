@@ -6,8 +6,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from benchmarks.training_step import saved_tensor_bytes
-from mpis.config import ModelConfig, NeuronConfig, SimulationConfig, SolverConfig
+from mpis.config import DataConfig, ModelConfig, NeuronConfig, SimulationConfig, SolverConfig
 from mpis.models import PRESETS, build_model, count_parameters
+from mpis.registries import check_names, registered_names
 from mpis.snn.feedback_snn import FeedbackSNN, FeedbackStream
 from mpis.snn.simulation import simulate
 from mpis.snn.synaptic_module import BNStats, SynapticModule
@@ -155,17 +156,34 @@ def test_one_stream_fusion_free_network_is_a_plain_feedback_snn():
 
 
 @pytest.mark.parametrize("build, argument", [
-    (lambda: ModelConfig(preset="resnet50"), "preset"),
-    (lambda: SolverConfig(name="newton"), "solver"),
+    (lambda: check_names(ModelConfig(preset="resnet50")), "preset"),
+    (lambda: check_names(ModelConfig(backward=SolverConfig(name="newton"))), "solver"),
+    (lambda: check_names(ModelConfig(surrogate="erf")), "surrogate"),
+    (lambda: check_names(DataConfig(dataset="imagenet")), "dataset"),
+    (lambda: build_model(ModelConfig(preset="resnet50")), "preset"),
     (lambda: SimulationConfig(time_steps=0), "time_steps"),
+    (lambda: SimulationConfig(time_steps=10_001), "time_steps"),
+    (lambda: NeuronConfig(v_threshold=float("inf")), "v_threshold"),
     (lambda: NeuronConfig(v_threshold=0.0), "v_threshold"),
     (lambda: NeuronConfig(leak=0.0), "leak"),
     (lambda: NeuronConfig(leak=1.01), "leak"),
     (lambda: SolverConfig(tol=-1e-3), "tol"),
     (lambda: SimulationConfig(forward_tol=-0.1), "forward_tol")])
 def test_bad_config_raises_a_value_error_naming_argument_value_and_allowed(build, argument):
+    """Types and ranges when the config is built; registry names by mpis.registries.check_names."""
     with pytest.raises(ValueError, match=rf"^{argument}=.* is invalid; allowed: "):
         build()
+
+
+def test_configs_import_nothing_of_the_package_and_registries_own_the_names():
+    import subprocess
+    import sys
+
+    probe = "import sys, mpis.config; print(sorted(m for m in sys.modules if m.startswith('mpis')))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['mpis', 'mpis.config']"
+    names = registered_names()
+    assert names["preset"] == list(PRESETS) and "broyden" in names["solver"] and "digits" in names["dataset"]
 
 
 def _identity_synapse(size, scale=1.0):

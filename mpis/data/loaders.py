@@ -21,6 +21,7 @@ from mpis.data.data_root import resolve_data_root
 from mpis.data.dataset_info import DatasetInfo, describe_dataset
 from mpis.data.digits import open_digits
 from mpis.data.mnist_family import open_fashion_mnist, open_mnist
+from mpis.registries import lookup
 from mpis.data.nmnist import open_nmnist
 
 OPENERS = {
@@ -40,7 +41,7 @@ def build_dataloaders(config: DataConfig, *, time_steps: int, seed: int
 
     Raises :class:`~mpis.data.DatasetMissing` when the data is neither on disk nor downloadable.
     """
-    splits = OPENERS[config.dataset](resolve_data_root(config.data_dir), config, time_steps)
+    splits = lookup(OPENERS, config.dataset, "dataset")(resolve_data_root(config.data_dir), config, time_steps)
     train = balanced_subset(splits.train, splits.train_labels, config.limit_train, seed)
     test = balanced_subset(splits.test, splits.test_labels, config.limit_test, TEST_SUBSET_SEED)
     train_loader = DataLoader(train, batch_size=config.batch_size, shuffle=True,

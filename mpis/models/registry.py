@@ -14,6 +14,7 @@ from torch import nn
 from mpis.models import ide, mpis_presets, plain_cnn
 from mpis.models.mpis_architecture import MPISArchitecture, apply_overrides
 from mpis.models.mpis_network import build_mpis_model
+from mpis.registries import check_names
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,9 @@ PRESETS: dict[str, Preset] = {
 
 
 def build_model(config) -> nn.Module:
-    """Build the preset named by ``config.preset`` (already validated by ``ModelConfig``); the model
-    refuses inputs of any other shape than the preset's."""
+    """Build the preset named by ``config.preset``; every name in ``config`` is checked first
+    (``mpis.registries.check_names``). The model refuses inputs of any other shape than the preset's."""
+    check_names(config)
     preset = PRESETS[config.preset]
     model = preset.build(config)
     model.input_shape = tuple(preset.input_shape)

@@ -15,6 +15,7 @@ from typing import Callable
 from torch import Tensor
 
 from mpis.config import SolverConfig
+from mpis.registries import lookup
 from mpis.solvers.anderson import solve_by_anderson
 from mpis.solvers.broyden import solve_by_broyden
 from mpis.solvers.fixed_point import solve_by_fixed_point
@@ -43,7 +44,7 @@ def bind_solver(config: SolverConfig) -> BoundSolver:
         options["damping"] = config.damping
     if config.name in ("broyden", "anderson"):
         options["memory"] = config.memory
-    return partial(SOLVERS[config.name], **options)
+    return partial(lookup(SOLVERS, config.name, "solver"), **options)
 
 
 def bind_backward_solver(config: SolverConfig) -> BoundSolver:

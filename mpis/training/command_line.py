@@ -142,7 +142,11 @@ def config_from_arguments(arguments: argparse.Namespace) -> ExperimentConfig:
     if values.get("data.data_dir"):  # absolute now, whatever directory the training later runs in
         values["data.data_dir"] = str(resolve_data_root(values["data.data_dir"]))
     try:
-        return config_from_dict(values, base=ExperimentConfig())
+        config = config_from_dict(values, base=ExperimentConfig())
+        from mpis.registries import check_names  # the registries import torch: after --help
+
+        check_names(config)
+        return config
     except ValueError as error:
         field = str(error).split("=", 1)[0]
         raise ValueError(f"{FIELD_TO_FLAG[field]}: {error}" if field in FIELD_TO_FLAG else str(error)) from None

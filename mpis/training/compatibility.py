@@ -7,6 +7,7 @@ import dataclasses
 from mpis.config import DataConfig, ModelConfig
 from mpis.data.dataset_info import DatasetInfo, describe_dataset
 from mpis.models import PRESETS, Preset
+from mpis.registries import check_names
 
 
 def preset_fits(preset: Preset, info: DatasetInfo) -> bool:
@@ -17,6 +18,8 @@ def preset_fits(preset: Preset, info: DatasetInfo) -> bool:
 def check_preset_fits_dataset(model: ModelConfig, data: DataConfig) -> None:
     """Raise a one-line ``ValueError`` naming the preset, both shapes and the presets that would fit,
     or naming a model option the preset's family refuses (e.g. ``streams`` for an IDE network)."""
+    check_names(model)
+    check_names(data)
     preset, info = PRESETS[model.preset], describe_dataset(data)
     preset.check(model)
     if preset_fits(preset, info):
