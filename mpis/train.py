@@ -20,10 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mpis.cli import EXIT_BAD_INPUT, EXIT_DIVERGED
 from mpis.training.command_line import build_parser, check_output_paths, config_from_arguments
-
-EXIT_BAD_INPUT = 2
-EXIT_DIVERGED = 3
 
 
 def _write_json(path: str, record: dict[str, Any]) -> None:

@@ -1,8 +1,10 @@
 """MPIS vs IDE on CIFAR-100, swept with Optuna TPE and ASHA on Ray Tune.
 
 Searched: model family (mpis_cifar100, 14.7M / ide_cifar100_cifarnetf, 14.8M: the sizes the MPIS paper
-compares), MPIS streams (1-4) and depth (2-5), V_th, leak, T, forward tolerance, the backward solver
-with its max iterations and tolerance, and the learning rate. Trials are ranked by best test accuracy.
+compares), MPIS streams (1-4) and depth (2-5), the contraction control (spectral bound of the
+feedback, Jacobian penalty), V_th, leak, the initial membrane potential, T, forward tolerance, the
+backward solver with its max iterations and tolerance, and the learning rate. Trials are ranked by
+best test accuracy.
 
     python studies/cifar100_sweep.py --preset quick    # CPU-sized: 200 images, 2 epochs
     python studies/cifar100_sweep.py --preset paper --address HEAD:6379 --gpus-per-trial 0.5 \\
@@ -14,24 +16,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, SimulationConfig, TrainConfig
-from studies.cifar_budgets import cifar_sweep_budgets
-from studies.runner import StudySpec, run_study_cli
-from studies.search_spaces import equilibrium_sweep_space
+from studies.cifar_sweep_spec import cifar_sweep_spec
+from studies.runner import run_study_cli
 
-BASE = ExperimentConfig(
-    model=ModelConfig(preset="mpis_cifar100", neuron=NeuronConfig(v_threshold=2.0, leak=0.99),
-                      simulation=SimulationConfig(time_steps=30)),
-    data=DataConfig(dataset="cifar100", batch_size=128, test_batch_size=200),
-    train=TrainConfig(epochs=100, learning_rate=0.05, milestones=(50, 75), warmup_iterations=400))
-
-SPACE = equilibrium_sweep_space(["mpis_cifar100", "ide_cifar100_cifarnetf"])
-# Tried first, one per family, so both run whatever TPE draws next.
-FAMILIES = ({"model": {"preset": "mpis_cifar100"}}, {"model": {"preset": "ide_cifar100_cifarnetf"}})
-BUDGETS = cifar_sweep_budgets("CIFAR-100")
-
-SPEC = StudySpec(name="cifar100_sweep", description=__doc__.split("\n\n")[0], base=BASE, space=SPACE,
-                 budgets=BUDGETS, starting_points=FAMILIES)
+SPEC = cifar_sweep_spec(100, description=__doc__.split("\n\n")[0])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,24 +16,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, SimulationConfig, TrainConfig
-from studies.cifar_budgets import cifar_sweep_budgets
-from studies.runner import StudySpec, run_study_cli
-from studies.search_spaces import equilibrium_sweep_space
+from studies.cifar_sweep_spec import cifar_sweep_spec
+from studies.runner import run_study_cli
 
-BASE = ExperimentConfig(
-    model=ModelConfig(preset="mpis_cifar10", neuron=NeuronConfig(v_threshold=2.0, leak=0.99),
-                      simulation=SimulationConfig(time_steps=30)),
-    data=DataConfig(dataset="cifar10", batch_size=128, test_batch_size=200),
-    train=TrainConfig(epochs=100, learning_rate=0.05, milestones=(50, 75), warmup_iterations=400))
-
-SPACE = equilibrium_sweep_space(["mpis_cifar10", "ide_cifar10_cifarnetf"])
-# Tried first, one per family, so both run whatever TPE draws next.
-FAMILIES = ({"model": {"preset": "mpis_cifar10"}}, {"model": {"preset": "ide_cifar10_cifarnetf"}})
-BUDGETS = cifar_sweep_budgets("CIFAR-10")
-
-SPEC = StudySpec(name="cifar10_sweep", description=__doc__.split("\n\n")[0], base=BASE, space=SPACE,
-                 budgets=BUDGETS, starting_points=FAMILIES)
+SPEC = cifar_sweep_spec(10, description=__doc__.split("\n\n")[0])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,7 +41,8 @@ def _ide_and_one_stream_mpis():
     (both restrict the feedback weight's spectral norm, so the state dicts match key for key)."""
     torch.manual_seed(0)
     channels, strides = (3, 4, 5, 4, 3), (1, 1, 2, 1, 1)
-    ide_model = ide.build_ide_multilayer(_config(), channels, strides, 1, 8, 3)
+    ide_model = ide.build_ide_model(_config(), ide.IDEArchitecture(kind="multilayer", in_channels=1, input_size=8,
+                                                                   num_classes=3, channels=channels, strides=strides))
     _make_active(ide_model)
     architecture = MPISArchitecture(in_channels=1, input_size=(8, 8), num_classes=3, streams=1,
                                     widths=channels, stride_layer=2)

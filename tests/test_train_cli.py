@@ -44,7 +44,7 @@ def test_bad_input_is_one_line_and_exit_code_2_before_any_data_is_read(name, tmp
     argv, fragments = BAD_INPUTS[name]
     if name == "CUDA on a CPU machine" and __import__("torch").cuda.is_available():
         pytest.skip("this machine has CUDA")
-    with mock.patch("mpis.training.trial.build_dataloaders", side_effect=AssertionError("data was read")):
+    with mock.patch("mpis.training.training_run.build_dataloaders", side_effect=AssertionError("data was read")):
         code = main(argv + ["--data-dir", str(tmp_path / "data")])
     error = capsys.readouterr().err
     assert code == 2 and error.count("\n") == 1 and error.startswith("python -m mpis.train: error: ")
@@ -153,7 +153,7 @@ def _foreign_checkpoint(tmp: Path) -> Path:
 def test_unusable_outputs_and_checkpoints_are_one_line_and_exit_2_before_any_data(name, tmp_path, capsys):
     flags, fragments = OUTPUT_AND_RESUME_INPUTS[name]
     argv = DIGITS + ["--epochs", "1"] + flags(tmp_path)
-    with mock.patch("mpis.training.trial.build_dataloaders", side_effect=AssertionError("data was read")):
+    with mock.patch("mpis.training.training_run.build_dataloaders", side_effect=AssertionError("data was read")):
         try:
             code = main(argv)
         except SystemExit as exit_:  # argparse's own one-line error (flag values)

@@ -27,6 +27,12 @@ class Preset:
     check: Callable = ide.refuse_stream_overrides  # (ModelConfig) -> None: what build would refuse, cheaply
 
 
+def _ide_preset(architecture: ide.IDEArchitecture) -> Preset:
+    size = architecture.input_size
+    return Preset(lambda c: ide.build_ide_model(c, architecture), (architecture.in_channels, size, size),
+                  architecture.num_classes, events=architecture.events, family="ide")
+
+
 def _mpis_preset(architecture: MPISArchitecture) -> Preset:
     return Preset(lambda c: build_mpis_model(c, architecture),
                   (architecture.in_channels, *architecture.input_size), architecture.num_classes,
@@ -41,19 +47,7 @@ def _cnn_preset(architecture: plain_cnn.PlainCNNArchitecture) -> Preset:
 
 
 PRESETS: dict[str, Preset] = {
-    "ide_mnist_f64c5": Preset(lambda c: ide.build_ide_conv_f64c5(c, 1, 28, 10, False), (1, 28, 28), 10),
-    "ide_fmnist_f400": Preset(lambda c: ide.build_ide_fc_f400(c, 784, 10), (1, 28, 28), 10),
-    "ide_nmnist_f64c5": Preset(lambda c: ide.build_ide_conv_f64c5(c, 2, 34, 10, True), (2, 34, 34), 10,
-                               events=True),
-    "ide_cifar10_alexnetf": Preset(lambda c: ide.build_ide_multilayer(c, *ide.ALEXNET_F, 3, 32, 10),
-                                   (3, 32, 32), 10),
-    "ide_cifar100_alexnetf": Preset(lambda c: ide.build_ide_multilayer(c, *ide.ALEXNET_F, 3, 32, 100),
-                                    (3, 32, 32), 100),
-    "ide_cifar10_cifarnetf": Preset(lambda c: ide.build_ide_multilayer(c, *ide.CIFARNET_F, 3, 32, 10),
-                                    (3, 32, 32), 10),
-    "ide_cifar100_cifarnetf": Preset(lambda c: ide.build_ide_multilayer(c, *ide.CIFARNET_F, 3, 32, 100),
-                                     (3, 32, 32), 100),
-    "ide_digits_f64c5": Preset(lambda c: ide.build_ide_conv_f64c5(c, 1, 8, 10, False), (1, 8, 8), 10),
+    **{name: _ide_preset(architecture) for name, architecture in ide.IDE_ARCHITECTURES.items()},
     **{name: _mpis_preset(architecture) for name, architecture in mpis_presets.MPIS_ARCHITECTURES.items()},
     "cnn_fmnist": _cnn_preset(plain_cnn.CNN_FMNIST),
     "cnn_nmnist": _cnn_preset(plain_cnn.CNN_NMNIST),

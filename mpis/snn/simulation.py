@@ -72,9 +72,9 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
     for k in range(simulation.time_steps):
         layer1 = snn.fuse(snn.feedback_currents(input_currents(k), last, state, hidden_bn), state, hidden_bn)
         for i, (stream, current) in enumerate(zip(streams, layer1)):
-            for depth in range(stream.depth):
+            for depth in range(stream.depth):  # layer 1 gets the fused current, layer l the spikes of l-1
                 if depth > 0:
-                    current = stream.layers[depth - 1](spikes, state, hidden_bn)
+                    current = stream.layers[depth - 1](spikes, state, hidden_bn)  # noqa: F821 (set at depth - 1)
                 old = potentials[i][depth]
                 spikes, potentials[i][depth] = neuron_step(
                     current, torch.full_like(current, start) if old is None else old, vth, leak, spike_fn)

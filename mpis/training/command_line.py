@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 from pathlib import Path
 
+from mpis.cli import OneLineParser
 from mpis.config import ExperimentConfig
 from mpis.config_io import config_from_dict
 from mpis.data.data_root import resolve_data_root
@@ -81,12 +81,6 @@ def thread_count(text: str) -> int:
 
 def float_or_none(text: str) -> float | None:
     return None if text.lower() == "none" else float(text)
-
-
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str):
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
-        raise SystemExit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:

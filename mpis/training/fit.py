@@ -33,7 +33,7 @@ from mpis.training.epoch_metrics import count_neurons, epoch_metrics
 from mpis.training.evaluation import evaluate
 from mpis.training.progress import format_progress_line, progress_bar
 from mpis.training.train_epoch import train_one_epoch
-from mpis.training.trial import Trial, build_trial, check_same_trial
+from mpis.training.training_run import TrainingRun, build_run, check_same_run
 
 Report = Callable[[dict[str, Any], str], None]
 BEST_CHECKPOINT = "best"  # under checkpoint_root: the checkpoint of the best epoch so far
@@ -61,93 +61,93 @@ def fit(config: ExperimentConfig, report: Report | None = None, *, resume_from: 
     check_preset_fits_dataset(config.model, config.data)
     saved = load_checkpoint(resume_from) if resume_from is not None else None
     if saved is not None:
-        check_same_trial(saved["config"], config, str(resume_from))
+        check_same_run(saved["config"], config, str(resume_from))
     started = time.perf_counter()
-    trial = build_trial(config, device)
-    constants = {names.PARAMETERS: count_parameters(trial.model), names.DEVICE: device_name(device)}
+    run = build_run(config, device)
+    constants = {names.PARAMETERS: count_parameters(run.model), names.DEVICE: device_name(device)}
     if log:
-        log(describe_trial(trial, constants, time.perf_counter() - started))
+        log(describe_run(run, constants, time.perf_counter() - started))
     if saved is not None:
         try:
-            trial.restore(saved)
+            run.restore(saved)
         except (RuntimeError, KeyError, ValueError) as error:
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
             raise ValueError(f"resume_from={str(resume_from)!r} is invalid: its weights do not fit this "
                              f"model ({reason[:200]})") from None
         if log:
-            log(f"resumed from {resume_from} after epoch {trial.epoch}")
+            log(f"resumed from {resume_from} after epoch {run.epoch}")
     else:
-        _calibrate_batch_norm(trial, log)
-    first_epoch = trial.epoch + 1
+        _calibrate_batch_norm(run, log)
+    first_epoch = run.epoch + 1
     with _checkpoint_folder(checkpoint_root, report) as folder:
         previous: Path | None = None
         for epoch in range(first_epoch, config.train.epochs + 1):
-            metrics = _run_epoch(trial, epoch, progress=log is not None) | constants
-            trial.history.append(metrics)
-            previous = _publish(trial, metrics, folder, previous, report, keep=checkpoint_root is not None)
-    final = trial.history[-1]
-    return FitSummary(max(m[names.TEST_ACCURACY] for m in trial.history), final,
-                      max(0, config.train.epochs + 1 - first_epoch), list(trial.history))
+            metrics = _run_epoch(run, epoch, progress=log is not None) | constants
+            run.history.append(metrics)
+            previous = _publish(run, metrics, folder, previous, report, keep=checkpoint_root is not None)
+    final = run.history[-1]
+    return FitSummary(max(m[names.TEST_ACCURACY] for m in run.history), final,
+                      max(0, config.train.epochs + 1 - first_epoch), list(run.history))
 
 
-def describe_trial(trial: Trial, constants: dict[str, Any], seconds: float) -> str:
+def describe_run(run: TrainingRun, constants: dict[str, Any], seconds: float) -> str:
     """One line: what was loaded and where it runs."""
-    config = trial.config
-    return (f"data: {config.data.dataset}, {len(trial.train_loader.dataset):,} train / "
-            f"{len(trial.test_loader.dataset):,} test samples | model: {config.model.preset} "
+    config = run.config
+    return (f"data: {config.data.dataset}, {len(run.train_loader.dataset):,} train / "
+            f"{len(run.test_loader.dataset):,} test samples | model: {config.model.preset} "
             f"({config.model.gradient}), {constants[names.PARAMETERS]:,} parameters, T={config.model.simulation.time_steps} | "
             f"device: {constants[names.DEVICE]} | ready in {seconds:.1f} s")
 
 
-def _calibrate_batch_norm(trial: Trial, log: Callable[[str], None] | None) -> None:
+def _calibrate_batch_norm(run: TrainingRun, log: Callable[[str], None] | None) -> None:
     """The data-driven start (``SpikingModel.calibrate_batch_norm``) on the first
     ``bn_calibration_samples`` training samples in dataset order (the loader's shuffling is untouched)."""
-    dataset = trial.train_loader.dataset
-    count = min(trial.config.train.bn_calibration_samples, len(dataset))
-    if count < 2 or trial.config.model.gradient != "implicit":
+    dataset = run.train_loader.dataset
+    count = min(run.config.train.bn_calibration_samples, len(dataset))
+    if count < 2 or run.config.model.gradient != "implicit":
         return
     started = time.perf_counter()
-    inputs = torch.stack([dataset[i][0] for i in range(count)]).to(trial.device)
-    trial.model.calibrate_batch_norm(inputs)
+    inputs = torch.stack([dataset[i][0] for i in range(count)]).to(run.device)
+    run.model.calibrate_batch_norm(inputs)
     if log:
         log(f"calibrated the hidden BN statistics on {count} training samples in {time.perf_counter() - started:.1f} s")
 
 
-def _run_epoch(trial: Trial, epoch: int, *, progress: bool = False) -> dict[str, Any]:
+def _run_epoch(run: TrainingRun, epoch: int, *, progress: bool = False) -> dict[str, Any]:
     """Train one epoch (timed, peak memory), evaluate, and return the epoch's metrics."""
-    reset_peak_memory(trial.device)
-    synchronize(trial.device)
+    reset_peak_memory(run.device)
+    synchronize(run.device)
     started = time.perf_counter()
-    with progress_bar(len(trial.train_loader.dataset), f"epoch {epoch}", progress) as advance:
-        totals = train_one_epoch(trial.model, trial.train_loader, trial.optimizer, trial.config.train,
-                                 epoch=epoch, first_iteration=trial.iteration, device=trial.device,
+    with progress_bar(len(run.train_loader.dataset), f"epoch {epoch}", progress) as advance:
+        totals = train_one_epoch(run.model, run.train_loader, run.optimizer, run.config.train,
+                                 epoch=epoch, first_iteration=run.iteration, device=run.device,
                                  on_step=advance)
-    synchronize(trial.device)
+    synchronize(run.device)
     elapsed = time.perf_counter() - started
-    memory = peak_memory_mb(trial.device)
-    trial.epoch, trial.iteration = epoch, trial.iteration + totals.steps
-    with progress_bar(len(trial.test_loader.dataset), f"test {epoch}", progress) as advance:
-        test = evaluate(trial.model, trial.test_loader, trial.device, on_batch=advance)
-    best = max([m[names.TEST_ACCURACY] for m in trial.history] + [100.0 * test.correct / test.samples])
+    memory = peak_memory_mb(run.device)
+    run.epoch, run.iteration = epoch, run.iteration + totals.steps
+    with progress_bar(len(run.test_loader.dataset), f"test {epoch}", progress) as advance:
+        test = evaluate(run.model, run.test_loader, run.device, on_batch=advance)
+    best = max([m[names.TEST_ACCURACY] for m in run.history] + [100.0 * test.correct / test.samples])
     metrics = epoch_metrics(epoch, totals, test, epoch_time_s=elapsed, peak_memory=memory,
                             best_test_accuracy=best)
-    metrics[names.NEURONS] = count_neurons(trial.info, totals.layer_neurons)
+    metrics[names.NEURONS] = count_neurons(run.info, totals.layer_neurons)
     return metrics
 
 
-def _publish(trial: Trial, metrics: dict[str, Any], folder: Path | None, previous: Path | None,
+def _publish(run: TrainingRun, metrics: dict[str, Any], folder: Path | None, previous: Path | None,
              report: Report | None, *, keep: bool) -> Path | None:
     """Checkpoint, then report (or print); delete the checkpoint it replaces. Returns the kept one."""
     if folder is None:  # nobody to report to and nowhere to keep checkpoints
-        print(format_progress_line(metrics, trial.config.train.epochs), flush=True)
+        print(format_progress_line(metrics, run.config.train.epochs), flush=True)
         return None
-    state = trial.checkpoint_state()
-    directory = save_checkpoint(state, metrics, folder / f"epoch_{trial.epoch:04d}")
-    earlier = [m[names.TEST_ACCURACY] for m in trial.history[:-1]]
+    state = run.checkpoint_state()
+    directory = save_checkpoint(state, metrics, folder / f"epoch_{run.epoch:04d}")
+    earlier = [m[names.TEST_ACCURACY] for m in run.history[:-1]]
     if keep and (not earlier or metrics[names.TEST_ACCURACY] > max(earlier)):
         save_checkpoint(state, metrics, folder / BEST_CHECKPOINT)  # the best epoch, beside the latest
     if report is None:
-        print(format_progress_line(metrics, trial.config.train.epochs), flush=True)
+        print(format_progress_line(metrics, run.config.train.epochs), flush=True)
     else:
         report(metrics, str(directory))
     if previous is not None:

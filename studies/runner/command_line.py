@@ -16,7 +16,8 @@ import ray
 from ray import tune
 
 from mpis.data import DatasetMissing
-from studies.runner.options import EXIT_BAD_INPUT, StudyOptions, parse_options
+from mpis.cli import EXIT_BAD_INPUT
+from studies.runner.options import StudyOptions, parse_options
 from studies.runner.preflight import check_data_present, check_study_configs
 from studies.runner.ray_connection import (RayConnection, check_authentication_mode, check_local_gpus,
                                            check_resources, connect)

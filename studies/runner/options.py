@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from mpis.cli import OneLineParser
 from studies.runner.spec import StudySpec
 
-EXIT_BAD_INPUT = 2
 DEFAULT_STORAGE = "results"  # relative to the working directory; git ignores /results/
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _ADDRESS = re.compile(r"^(ray://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
@@ -38,14 +37,6 @@ class StudyOptions:
     max_failures: int
     arms: tuple[str, ...] | None  # grid studies: run only these variants (None: all)
     argv: tuple[str, ...]
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """``ArgumentParser`` whose errors are one line (no usage block) and exit with code 2."""
-
-    def error(self, message: str):
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
 
 
 def _checked(flag: str, convert, condition, allowed: str):

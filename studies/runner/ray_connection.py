@@ -24,7 +24,8 @@ from pathlib import Path
 
 import ray
 
-from studies.runner.options import EXIT_BAD_INPUT, StudyOptions
+from mpis.cli import EXIT_BAD_INPUT
+from studies.runner.options import StudyOptions
 from studies.runner.study_input_error import StudyInputError
 
 PROBE_TIMEOUT_S = 5.0

@@ -22,7 +22,7 @@ import pickletools
 from pathlib import Path
 from typing import Any
 
-from studies.runner.manifest import MANIFEST_FILE, now_iso, read_manifest
+from studies.runner.manifest import MANIFEST_FILE, now_iso
 from studies.runner.study_input_error import StudyInputError
 from studies.runner.trial_keys import ATTEMPTS_FILE, CONFIG_FILE, JOURNAL_FILE, ORPHAN_FILE
 

@@ -14,13 +14,13 @@ from ray.tune import Result, ResultGrid
 from ray.tune.utils.util import flatten_dict
 
 from mpis import metric_names
+from mpis.cli import EXIT_ALL_FAILED
 from studies.runner.trial_keys import JOURNAL_FILE
 from studies.runner.settings import StudySettings
 from studies.runner.spec import StudySpec
 from studies.runner.trial_keys import NODE, STATUS, STATUS_DIVERGED
 
 COMPLETED, STOPPED, DIVERGED, ERRORED = "completed", "stopped early", "diverged", "errored"
-EXIT_ALL_FAILED = 1
 
 
 def trial_outcome(result: Result, epochs: int) -> str:

@@ -11,7 +11,7 @@ STUDIES_DIR = Path(__file__).resolve().parents[2] / "studies"
 def study_module_names() -> list[str]:
     names = []
     for path in sorted(STUDIES_DIR.glob("*.py")):
-        if path.stem != "__init__" and "SPEC = StudySpec(" in path.read_text():
+        if path.stem != "__init__" and "\nSPEC = " in path.read_text():
             names.append(f"studies.{path.stem}")
     return names
 

@@ -1,4 +1,7 @@
-"""Everything one training run holds between epochs, and how it goes into and out of a checkpoint."""
+"""Everything one training run holds between epochs, and how it goes into and out of a checkpoint.
+
+A :class:`TrainingRun` is the state of one ``fit`` call (model, optimiser, loaders, counters and
+history), not a Ray Tune trial: a study's trial runs one of these in its worker process."""
 
 from __future__ import annotations
 
@@ -16,12 +19,12 @@ from mpis.training.schedule import build_optimizer
 from mpis.training.seeding import capture_rng_states, restore_rng_states, seed_everything
 
 CHECKPOINT_FORMAT = 1
-# A resumed run may change these (more epochs, another machine); anything else makes it another trial.
+# A resumed run may change these (more epochs, another machine); anything else makes it another run.
 RESUMABLE_CHANGES = frozenset({"train.epochs", "train.device", "data.data_dir", "data.num_workers"})
 
 
 @dataclass
-class Trial:
+class TrainingRun:
     config: ExperimentConfig
     device: torch.device
     model: torch.nn.Module
@@ -50,21 +53,21 @@ class Trial:
         restore_rng_states(saved["rng"], self.generators)
 
 
-def build_trial(config: ExperimentConfig, device: torch.device) -> Trial:
+def build_run(config: ExperimentConfig, device: torch.device) -> TrainingRun:
     """Seed, open the data, build the model and its optimiser (in that order, for reproducibility)."""
     seed_everything(config.seed)
     train_loader, test_loader, info = build_dataloaders(
         config.data, time_steps=config.model.simulation.time_steps, seed=config.seed)
     model = build_model(config.model).to(device)
-    return Trial(config, device, model, build_optimizer(model, config.train), train_loader, test_loader, info)
+    return TrainingRun(config, device, model, build_optimizer(model, config.train), train_loader, test_loader, info)
 
 
-def check_same_trial(saved_config: dict[str, Any], config: ExperimentConfig, resume_from: str) -> None:
+def check_same_run(saved_config: dict[str, Any], config: ExperimentConfig, resume_from: str) -> None:
     """A ``ValueError`` naming the settings in which ``config`` differs from the checkpoint's."""
     current = config_to_flat_dict(config)
     differing = sorted(key for key in current.keys() | saved_config.keys()
                        if key not in RESUMABLE_CHANGES and current.get(key) != saved_config.get(key))
     if differing:
         changes = ", ".join(f"{key}: {saved_config.get(key)!r} -> {current.get(key)!r}" for key in differing)
-        raise ValueError(f"resume_from={resume_from!r} is invalid; allowed: a checkpoint of the same trial "
+        raise ValueError(f"resume_from={resume_from!r} is invalid; allowed: a checkpoint of the same run "
                          f"(only {', '.join(sorted(RESUMABLE_CHANGES))} may change; differs in {changes})")
