@@ -1,8 +1,7 @@
 """Measure one training step of a model: median wall time, bytes saved for backward, peak memory.
 
-Memory is measured without timing: ``saved_tensor_bytes`` counts, with
-``torch.autograd.graph.saved_tensors_hooks``, every byte autograd keeps for the backward pass of one
-step (storage-deduplicated). On CUDA the peak is ``torch.cuda.max_memory_allocated``; on CPU the
+Memory is measured without timing: ``mpis.saved_memory.saved_tensor_bytes`` counts every byte
+autograd keeps for the backward pass of one step (storage-deduplicated). On CUDA the peak is ``torch.cuda.max_memory_allocated``; on CPU the
 process's peak RSS is reported as well (it includes the Python runtime, so compare ratios).
 """
 
@@ -21,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from mpis.saved_memory import saved_tensor_bytes
+
 
 @dataclass
 class StepMeasurement:
@@ -28,22 +29,6 @@ class StepMeasurement:
     saved_bytes: int  # bytes autograd saved for backward in one step
     peak_memory_mb: float  # CUDA max allocated, else process peak RSS
     memory_kind: str
-
-
-def saved_tensor_bytes(model: nn.Module, inputs: Tensor, labels: Tensor) -> int:
-    """Bytes of the distinct storages autograd saves during one forward + loss (then backward runs)."""
-    seen: dict[int, int] = {}
-
-    def pack(tensor: Tensor):
-        storage = tensor.untyped_storage()
-        seen[storage.data_ptr()] = storage.nbytes()
-        return tensor
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        loss = F.cross_entropy(model(inputs).logits, labels)
-    loss.backward()
-    model.zero_grad(set_to_none=True)
-    return sum(seen.values())
 
 
 def _synchronize(device: torch.device) -> None:

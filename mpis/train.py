@@ -21,7 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from mpis.cli import EXIT_BAD_INPUT, EXIT_DIVERGED
-from mpis.training.command_line import build_parser, check_output_paths, config_from_arguments
+from mpis.training.command_line import (
+    build_parser,
+    check_output_paths,
+    config_from_arguments,
+)
 
 
 def _write_json(path: str, record: dict[str, Any]) -> None:

@@ -8,7 +8,14 @@ with one trial per family first.
 
 from __future__ import annotations
 
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, SimulationConfig, TrainConfig
+from mpis.config import (
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    NeuronConfig,
+    SimulationConfig,
+    TrainConfig,
+)
 from studies.cpu_budgets import cpu_sized_overrides, cpu_sized_space
 from studies.runner import Budget, StudySpec
 from studies.search_spaces import equilibrium_sweep_space

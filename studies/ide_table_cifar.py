@@ -12,7 +12,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, TrainConfig
+from mpis.config import (
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    NeuronConfig,
+    TrainConfig,
+)
 from studies.cpu_budgets import cpu_sized_overrides
 from studies.runner import Budget, StudySpec, run_study_cli
 

@@ -14,7 +14,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, SimulationConfig, TrainConfig
+from mpis.config import (
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    NeuronConfig,
+    SimulationConfig,
+    TrainConfig,
+)
 from studies.cpu_budgets import cpu_sized_overrides, cpu_sized_space
 from studies.runner import Budget, StudySpec, run_study_cli
 from studies.search_spaces import equilibrium_sweep_space

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from ray import tune
 
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, SimulationConfig, TrainConfig
+from mpis.config import (
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    NeuronConfig,
+    SimulationConfig,
+    TrainConfig,
+)
 from studies.cpu_budgets import cpu_sized_overrides
 from studies.runner import Budget, StudySpec, run_study_cli
 

@@ -21,8 +21,8 @@ from mpis.data.data_root import resolve_data_root
 from mpis.data.dataset_info import DatasetInfo, describe_dataset
 from mpis.data.digits import open_digits
 from mpis.data.mnist_family import open_fashion_mnist, open_mnist
-from mpis.registries import lookup
 from mpis.data.nmnist import open_nmnist
+from mpis.registries import lookup
 
 OPENERS = {
     "mnist": open_mnist,

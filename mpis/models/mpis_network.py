@@ -35,7 +35,12 @@ from torch import nn
 from mpis.config import ModelConfig
 from mpis.models.analog_block import build_analog_stem
 from mpis.models.constant_current import ConstantCurrent
-from mpis.models.mpis_architecture import MPISArchitecture, apply_overrides, output_size, stream_sizes
+from mpis.models.mpis_architecture import (
+    MPISArchitecture,
+    apply_overrides,
+    output_size,
+    stream_sizes,
+)
 from mpis.models.mpis_head import MultiResolutionHead
 from mpis.models.spiking_model import SpikingModel
 from mpis.models.stream_fusion import StreamFusion

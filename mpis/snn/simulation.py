@@ -24,7 +24,13 @@ import torch
 from torch import Tensor
 
 from mpis.config import NeuronConfig, SimulationConfig
-from mpis.neurons import SpikeFunction, accumulate_rate, heaviside, neuron_step, rate_normaliser
+from mpis.neurons import (
+    SpikeFunction,
+    accumulate_rate,
+    heaviside,
+    neuron_step,
+    rate_normaliser,
+)
 from mpis.snn.feedback_snn import FeedbackSNN
 from mpis.snn.synaptic_module import BNStats, ForwardState
 

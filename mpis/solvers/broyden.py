@@ -25,7 +25,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from mpis.solvers.solver_result import VJP, RelativeNorm, SolverResult, adjoint_residual, stop_at
+from mpis.solvers.solver_result import (
+    VJP,
+    RelativeNorm,
+    SolverResult,
+    adjoint_residual,
+    stop_at,
+)
 
 
 def _apply_inverse(us: Tensor, vs: Tensor, x: Tensor) -> Tensor:

@@ -13,7 +13,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from mpis.solvers.solver_result import VJP, RelativeNorm, SolverResult, adjoint_residual, stop_at
+from mpis.solvers.solver_result import (
+    VJP,
+    RelativeNorm,
+    SolverResult,
+    adjoint_residual,
+    stop_at,
+)
 
 
 def solve_by_fixed_point(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float,

@@ -137,7 +137,9 @@ def config_from_arguments(arguments: argparse.Namespace) -> ExperimentConfig:
         values["data.data_dir"] = str(resolve_data_root(values["data.data_dir"]))
     try:
         config = config_from_dict(values, base=ExperimentConfig())
-        from mpis.registries import check_names  # the registries import torch: after --help
+        from mpis.registries import (
+            check_names,  # the registries import torch: after --help
+        )
 
         check_names(config)
         return config

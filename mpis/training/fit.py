@@ -27,8 +27,13 @@ from mpis.config import ExperimentConfig
 from mpis.models import count_parameters
 from mpis.training.checkpoints import load_checkpoint, save_checkpoint
 from mpis.training.compatibility import check_preset_fits_dataset
-from mpis.training.device import (device_name, peak_memory_mb, reset_peak_memory, resolve_device,
-                                  synchronize)
+from mpis.training.device import (
+    device_name,
+    peak_memory_mb,
+    reset_peak_memory,
+    resolve_device,
+    synchronize,
+)
 from mpis.training.epoch_metrics import count_neurons, epoch_metrics
 from mpis.training.evaluation import evaluate
 from mpis.training.progress import format_progress_line, progress_bar

@@ -20,7 +20,13 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from mpis.config import ModelConfig, TrainConfig
-from mpis.training.divergence import check_fallbacks, check_loss, check_parameters, check_rates, gradient_norm
+from mpis.training.divergence import (
+    check_fallbacks,
+    check_loss,
+    check_parameters,
+    check_rates,
+    gradient_norm,
+)
 from mpis.training.schedule import learning_rate_at, set_learning_rate
 
 SPECTRAL_RADIUS_ITERATIONS = 20

@@ -16,7 +16,11 @@ from mpis.config_io import config_to_flat_dict
 from mpis.data import DatasetInfo, build_dataloaders
 from mpis.models import build_model
 from mpis.training.schedule import build_optimizer
-from mpis.training.seeding import capture_rng_states, restore_rng_states, seed_everything
+from mpis.training.seeding import (
+    capture_rng_states,
+    restore_rng_states,
+    seed_everything,
+)
 
 CHECKPOINT_FORMAT = 1
 # A resumed run may change these (more epochs, another machine); anything else makes it another run.

@@ -15,12 +15,17 @@ from typing import Sequence
 import ray
 from ray import tune
 
-from mpis.data import DatasetMissing
 from mpis.cli import EXIT_BAD_INPUT
+from mpis.data import DatasetMissing
 from studies.runner.options import StudyOptions, parse_options
 from studies.runner.preflight import check_data_present, check_study_configs
-from studies.runner.ray_connection import (RayConnection, check_authentication_mode, check_local_gpus,
-                                           check_resources, connect)
+from studies.runner.ray_connection import (
+    RayConnection,
+    check_authentication_mode,
+    check_local_gpus,
+    check_resources,
+    connect,
+)
 from studies.runner.settings import StudySettings, resolve_settings
 from studies.runner.spec import StudySpec
 from studies.runner.study_run import run_study

@@ -65,7 +65,9 @@ def ensure_private_token() -> Path:
             path.chmod(0o600)
             print(f"Note: {path} was readable by other users (mode {mode:o}); it is now mode 600", flush=True)
         return path
-    from ray._private.authentication.authentication_token_generator import generate_new_authentication_token
+    from ray._private.authentication.authentication_token_generator import (
+        generate_new_authentication_token,
+    )
 
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

@@ -24,7 +24,12 @@ from typing import Any
 
 from studies.runner.manifest import MANIFEST_FILE, now_iso
 from studies.runner.study_input_error import StudyInputError
-from studies.runner.trial_keys import ATTEMPTS_FILE, CONFIG_FILE, JOURNAL_FILE, ORPHAN_FILE
+from studies.runner.trial_keys import (
+    ATTEMPTS_FILE,
+    CONFIG_FILE,
+    JOURNAL_FILE,
+    ORPHAN_FILE,
+)
 
 TUNER_STATE_FILE = "tuner.pkl"
 

@@ -27,7 +27,6 @@ from studies.runner.spec import SEARCH_GRID, StudySpec
 from studies.runner.trial_keys import JOURNAL_FILE, VARIANT
 
 
-
 def sweep_space(spec: StudySpec, settings: StudySettings) -> dict[str, Any]:
     """The study's space with the preset's narrowing; every leaf must be a Tune domain."""
     space = deep_merge(spec.space, settings.budget.space)

@@ -28,7 +28,12 @@ from optuna.trial import TrialState
 from ray.tune.search.optuna import OptunaSearch
 
 from mpis.metric_names import EPOCH
-from studies.runner.trial_keys import RAY_TRIAL_ID, STATUS, STATUS_DIVERGED, TRIAL_FOLDER
+from studies.runner.trial_keys import (
+    RAY_TRIAL_ID,
+    STATUS,
+    STATUS_DIVERGED,
+    TRIAL_FOLDER,
+)
 
 
 class StudyOptunaSearch(OptunaSearch):

@@ -15,10 +15,9 @@ from ray.tune.utils.util import flatten_dict
 
 from mpis import metric_names
 from mpis.cli import EXIT_ALL_FAILED
-from studies.runner.trial_keys import JOURNAL_FILE
 from studies.runner.settings import StudySettings
 from studies.runner.spec import StudySpec
-from studies.runner.trial_keys import NODE, STATUS, STATUS_DIVERGED
+from studies.runner.trial_keys import JOURNAL_FILE, NODE, STATUS, STATUS_DIVERGED
 
 COMPLETED, STOPPED, DIVERGED, ERRORED = "completed", "stopped early", "diverged", "errored"
 

@@ -19,10 +19,23 @@ from mpis import metric_names
 from mpis.config import ExperimentConfig
 from mpis.training import TrainingDiverged, fit
 from studies.runner.space import trial_config
-from studies.runner.trial_keys import (DIVERGED_EPOCH, DIVERGED_STEP, DIVERGED_VALUE, DIVERGED_WHAT,
-                                       STATUS, STATUS_DIVERGED, STATUS_OK, TRIAL_FOLDER)
-from studies.runner.trial_records import (append_attempt, checkpoint_epoch, mark_checkpoint_epoch,
-                                          node_identity, write_trial_config)
+from studies.runner.trial_keys import (
+    DIVERGED_EPOCH,
+    DIVERGED_STEP,
+    DIVERGED_VALUE,
+    DIVERGED_WHAT,
+    STATUS,
+    STATUS_DIVERGED,
+    STATUS_OK,
+    TRIAL_FOLDER,
+)
+from studies.runner.trial_records import (
+    append_attempt,
+    checkpoint_epoch,
+    mark_checkpoint_epoch,
+    node_identity,
+    write_trial_config,
+)
 
 CUDA_MEMORY_HEADROOM = 0.95
 # Tune's progress table shows the first four numeric metrics of a row (Ray 2.60's _infer_user_metrics;

@@ -19,8 +19,14 @@ import ray
 
 from mpis.config import ExperimentConfig
 from mpis.config_io import config_to_flat_dict
-from studies.runner.trial_keys import (ATTEMPTS_FILE, CONFIG_FILE, HOSTNAME, NODE, NODE_ID,
-                                       PROGRESS_FILE)
+from studies.runner.trial_keys import (
+    ATTEMPTS_FILE,
+    CONFIG_FILE,
+    HOSTNAME,
+    NODE,
+    NODE_ID,
+    PROGRESS_FILE,
+)
 
 
 def node_identity() -> dict[str, str]:

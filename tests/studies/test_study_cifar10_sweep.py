@@ -11,11 +11,11 @@ import json
 
 import optuna
 import pytest
+from fake_cifar import write_fake_cifar10
 from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
-from fake_cifar import write_fake_cifar10
 from studies import cifar10_sweep
 from studies.runner.trial_keys import NODE, NODE_ID, STATUS
 

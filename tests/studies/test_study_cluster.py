@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from conftest import make_token_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

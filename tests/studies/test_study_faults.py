@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, SimulationConfig, TrainConfig
+from mpis.config import (
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    SimulationConfig,
+    TrainConfig,
+)
 from studies.runner import Budget, StudySpec, run_study_cli
 from studies.runner.resume import recorded_trial_folders
 from studies.runner.trial_records import read_attempts

@@ -8,13 +8,19 @@ import dataclasses
 import optuna
 import pytest
 from ray.tune.search.sample import Domain
+from study_modules import load_spec, study_module_names
 
 from mpis.config import ExperimentConfig
 from mpis.config_io import config_from_dict
 from mpis.training.compatibility import check_preset_fits_dataset
 from studies.runner.define_by_run import ConditionalSpace
-from studies.runner.space import MPIS_ONLY_FIELDS, deep_merge, is_mpis_preset, space_leaves, trial_config
-from study_modules import load_spec, study_module_names
+from studies.runner.space import (
+    MPIS_ONLY_FIELDS,
+    deep_merge,
+    is_mpis_preset,
+    space_leaves,
+    trial_config,
+)
 
 STUDIES = study_module_names()
 EXPECTED = {"studies.quickstart", "studies.cifar10_sweep", "studies.cifar100_sweep", "studies.nmnist_sweep",

@@ -35,7 +35,12 @@ from mpis.models.gsnn.cells import CellState, build_cell
 from mpis.models.gsnn.config import GSNNConfig
 from mpis.models.gsnn.fusion import fuse
 from mpis.models.gsnn.neurons import ENCODERS, SPIKING_ENCODERS
-from mpis.models.gsnn.windows import WindowGeometry, condense, partition, region_threshold
+from mpis.models.gsnn.windows import (
+    WindowGeometry,
+    condense,
+    partition,
+    region_threshold,
+)
 
 # window k starts from fuse(X, Y); each is ("old", j): window j of the incoming membrane map, or
 # ("new", j): the potential window j reached in this sweep (the release's LSTM file, verbatim)

@@ -5,7 +5,12 @@ import math
 import pytest
 import torch
 
-from mpis.models.gsnn.fusion import FUSION_MODES, fuse, over_activation_gap, product_surface_area
+from mpis.models.gsnn.fusion import (
+    FUSION_MODES,
+    fuse,
+    over_activation_gap,
+    product_surface_area,
+)
 
 TABLE_1 = {0.1: (0.05, -0.31), 0.3: (0.16, -0.21), 0.5: (0.22, -0.14), 0.7: (0.24, -0.13), 0.9: (0.20, -0.17)}
 

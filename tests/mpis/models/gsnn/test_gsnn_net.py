@@ -3,7 +3,14 @@
 import pytest
 import torch
 
-from mpis.models.gsnn import GSNNConfig, GSNNNet, build_gsnn, gsnn_config, stage_map_sizes, window_schedule
+from mpis.models.gsnn import (
+    GSNNConfig,
+    GSNNNet,
+    build_gsnn,
+    gsnn_config,
+    stage_map_sizes,
+    window_schedule,
+)
 
 R, D = "regular", "dilated"
 

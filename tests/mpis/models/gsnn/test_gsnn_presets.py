@@ -6,7 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-from mpis.models.gsnn import GSNN_PRESETS, build_gsnn, gsnn_config, release_parameter_count
+from mpis.models.gsnn import (
+    GSNN_PRESETS,
+    build_gsnn,
+    gsnn_config,
+    release_parameter_count,
+)
 
 # (our model, the release's module tree) for the four release presets
 EXACT_COUNTS = {

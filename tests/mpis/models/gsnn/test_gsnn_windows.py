@@ -3,8 +3,15 @@
 import pytest
 import torch
 
-from mpis.models.gsnn.windows import (condense, coverage, dilated_windows, partition, region_threshold,
-                                      regular_windows, window_geometry)
+from mpis.models.gsnn.windows import (
+    condense,
+    coverage,
+    dilated_windows,
+    partition,
+    region_threshold,
+    regular_windows,
+    window_geometry,
+)
 
 SIDES = (4, 8, 12, 16)
 

@@ -1,4 +1,4 @@
-"""The implicit backward (issue 2, tests 12a and 12b), float64.
+"""The implicit backward, float64.
 
 At a fixed point a* = f(a*) of a small contractive single-layer model, every solver's parameter
 gradient must equal (1) the analytic beta^T df/dtheta with beta = (I - J^T)^-1 dL/da and (2) autograd

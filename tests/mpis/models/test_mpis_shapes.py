@@ -1,4 +1,4 @@
-"""Every (streams, depth) builds and trains on 28x28, 32x32 and 34x34, or is refused (issue 3, 6c)."""
+"""Every (streams, depth) builds and trains on 28x28, 32x32 and 34x34, or is refused."""
 
 import itertools
 

@@ -1,4 +1,4 @@
-"""MPIS structure: one stream is IDE, input enters stream 0 only, fusion, rates, head (issue 3, 6a, req. 1)."""
+"""MPIS structure: one stream is IDE, input enters stream 0 only, fusion, rates, head."""
 
 import dataclasses
 

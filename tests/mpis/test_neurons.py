@@ -1,9 +1,15 @@
-"""IF/LIF step functions and rate readout (issue 2, requirement 3; test 12c first half)."""
+"""IF/LIF step functions and rate readout."""
 
 import pytest
 import torch
 
-from mpis.neurons import firing_rate, if_step, lif_step, rate_normaliser, simulate_neuron
+from mpis.neurons import (
+    firing_rate,
+    if_step,
+    lif_step,
+    rate_normaliser,
+    simulate_neuron,
+)
 
 
 def test_if_trajectory_matches_hand_computation():

@@ -15,10 +15,15 @@ import torch
 from torchvision import datasets, transforms
 
 from mpis.config import DataConfig
-from mpis.data import DATA_DIR_VARIABLE, DatasetMissing, build_dataloaders, resolve_data_root
+from mpis.data import (
+    DATA_DIR_VARIABLE,
+    DatasetMissing,
+    build_dataloaders,
+    resolve_data_root,
+)
 from mpis.data.balanced_subset import balanced_indices
 
-SHARED_DATA = Path(os.environ.get(DATA_DIR_VARIABLE, Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED_DATA = Path(os.environ.get(DATA_DIR_VARIABLE, Path(__file__).resolve().parents[4] / "shared" / "data"))
 
 
 def test_fashion_mnist_matches_torchvision_totensor_normalize_and_has_the_paper_shape():

@@ -1,5 +1,5 @@
 """N-MNIST through tonic: the real subset in ../shared/data becomes 3 ms spike frames of the right
-shape and content, partial copies load, and one IDE and one MPIS training epoch run on it (9b)."""
+shape and content, partial copies load, and one IDE and one MPIS training epoch run on it."""
 
 import math
 import os
@@ -12,12 +12,18 @@ import tonic
 import torch
 
 from mpis import metric_names as names
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, SimulationConfig, TrainConfig
+from mpis.config import (
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    SimulationConfig,
+    TrainConfig,
+)
 from mpis.data import DATA_DIR_VARIABLE, DatasetMissing, build_dataloaders
 from mpis.models import PRESETS
 from mpis.training import fit
 
-SHARED_DATA = Path(os.environ.get(DATA_DIR_VARIABLE, Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED_DATA = Path(os.environ.get(DATA_DIR_VARIABLE, Path(__file__).resolve().parents[4] / "shared" / "data"))
 
 
 def expected_frames(path: str, time_steps: int) -> torch.Tensor:

@@ -1,5 +1,5 @@
 """Checkpoints: a run stopped after epoch k and resumed reports exactly what an uninterrupted run
-reports (9d); checkpoints are atomic, complete, and load with weights_only=True."""
+reports; checkpoints are atomic, complete, and load with weights_only=True."""
 
 import json
 import math
@@ -10,7 +10,13 @@ import pytest
 import torch
 
 from mpis import metric_names as names
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, SimulationConfig, TrainConfig
+from mpis.config import (
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    SimulationConfig,
+    TrainConfig,
+)
 from mpis.training import fit
 from mpis.training.checkpoints import CHECKPOINT_FILE, METRICS_FILE
 

@@ -1,4 +1,4 @@
-"""The BPTT surrogate-gradient baseline on the IDE, MPIS and plain-CNN presets (issue 3, req. 5)."""
+"""The BPTT surrogate-gradient baseline on the IDE, MPIS and plain-CNN presets."""
 
 import pytest
 import torch
@@ -52,7 +52,7 @@ def _reference_logits(model, x, surrogate, time_steps, v_threshold=2.0):
         current = input_current if last is None or stream.feedback is None else input_current + stream.feedback(last, state)
         for depth in range(stream.depth):
             if depth > 0:
-                current = stream.layers[depth - 1](spikes, state)
+                current = stream.layers[depth - 1](spikes, state)  # noqa: F821 (spikes of layer depth - 1)
             potential = potentials[depth] + current
             spikes = _Spike.apply(potential - v_threshold, surrogate)
             potentials[depth] = potential - v_threshold * spikes

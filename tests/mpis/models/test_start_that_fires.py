@@ -17,7 +17,7 @@ from mpis.config import DataConfig, ModelConfig, SimulationConfig
 from mpis.data import DATA_DIR_VARIABLE, build_dataloaders
 from mpis.models import PRESETS, build_model
 
-SHARED_DATA = Path(os.environ.get(DATA_DIR_VARIABLE, Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED_DATA = Path(os.environ.get(DATA_DIR_VARIABLE, Path(__file__).resolve().parents[4] / "shared" / "data"))
 DATASET_OF = {"ide_mnist_f64c5": "mnist", "ide_fmnist_f400": "fashion_mnist", "ide_nmnist_f64c5": "nmnist",
               "ide_digits_f64c5": "digits", "mpis_nmnist": "nmnist", "mpis_fmnist": "fashion_mnist",
               "mpis_digits": "digits", "cnn_fmnist": "fashion_mnist", "cnn_nmnist": "nmnist", "cnn_digits": "digits"}

@@ -10,10 +10,24 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from mpis import metric_names as names
-from mpis.config import DataConfig, ExperimentConfig, ModelConfig, NeuronConfig, SimulationConfig, SolverConfig, TrainConfig
+from mpis.config import (
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    NeuronConfig,
+    SimulationConfig,
+    SolverConfig,
+    TrainConfig,
+)
 from mpis.models import build_model
 from mpis.training import TrainingDiverged, fit
-from mpis.training.divergence import check_fallbacks, check_loss, check_parameters, check_rates, gradient_norm
+from mpis.training.divergence import (
+    check_fallbacks,
+    check_loss,
+    check_parameters,
+    check_rates,
+    gradient_norm,
+)
 from mpis.training.train_epoch import train_one_epoch
 
 

@@ -13,7 +13,7 @@ import pytest
 from mpis import metric_names as names
 from mpis.train import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DIGITS = ["--preset", "ide_digits_f64c5", "--dataset", "digits", "--data-dir", "relative/data",
           "--time-steps", "3", "--batch-size", "64",
           "--limit-train", "128", "--limit-test", "50", "--threads", "1"]

@@ -1,4 +1,4 @@
-"""MPIS gradients: the implicit gradient of the joint fixed point of all streams (issue 3, 6b, req. 2)."""
+"""MPIS gradients: the implicit gradient of the joint fixed point of all streams."""
 
 import functools
 import math

@@ -1,11 +1,10 @@
-"""Parameter counts of the MPIS presets and the BPTT baseline CNNs (issue 3, 6f, req. 3)."""
+"""Parameter counts of the MPIS presets and the BPTT baseline CNNs."""
 
 import pytest
 import torch
 
 from mpis.config import ModelConfig, SimulationConfig
 from mpis.models import PRESETS, build_model, count_parameters
-
 
 
 def _count(preset):

@@ -1,12 +1,11 @@
-"""Memory saved for backward: constant in T for MPIS, linear in T for BPTT (issue 3, 6d)."""
+"""Memory saved for backward: constant in T for MPIS, linear in T for BPTT."""
 
 import pytest
 import torch
 
-from benchmarks.training_step import saved_tensor_bytes
 from mpis.config import ModelConfig, SimulationConfig
 from mpis.models import PRESETS, build_model
-
+from mpis.saved_memory import saved_tensor_bytes
 
 
 def _saved_bytes(preset, gradient, time_steps):
