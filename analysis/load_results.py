@@ -1,13 +1,17 @@
 """Load a study directory offline (no Ray cluster, nothing unpickled) into tidy pandas frames.
 
->>> trials = load_trials("results/fmnist_sweep")        # one row per trial        # doctest: +SKIP
->>> trials[["model.preset", "seed", "best_test_accuracy", "epoch_time_s", "status"]]  # doctest: +SKIP
->>> histories = load_histories("results/fmnist_sweep")  # one row per trial and epoch  # doctest: +SKIP
+Example (needs a study directory)::
 
-Trial columns: ``trial_id``, ``trial_name`` (folder), ``status``, ``error``, ``attempts``; the config under dotted
-names (``model.preset``, ``model.neuron.v_threshold``, ``train.learning_rate``, ``seed``, ...); and the
-metrics summarised as :mod:`analysis.trial_summary` states (final and best accuracy, mean time per
-epoch, peak memory, firing rates, solver statistics, node, device).
+    trials = load_trials("results/fmnist_sweep")        # one row per trial
+    trials[["model.preset", "seed", "best_test_accuracy", "epoch_time_s", "status"]]
+    histories = load_histories("results/fmnist_sweep")  # one row per trial and epoch
+
+Trial columns: ``trial_id``, ``trial_name`` (folder), ``status`` (rules in :mod:`analysis.trial_summary`;
+a trial that failed once and finished after a retry is ``completed``), ``error`` (the last line of
+``error.txt``, kept even then), ``attempts`` (its starts) and ``failures`` (those Tune recorded); the
+config under dotted names (``model.preset``, ``model.neuron.v_threshold``, ``train.learning_rate``,
+``seed``, ...); and the metrics summarised as :mod:`analysis.trial_summary` states (final and best
+accuracy, mean time per epoch, peak memory, firing rates, solver statistics, node, device).
 """
 
 from __future__ import annotations
@@ -17,8 +21,16 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.study_error import StudyError
-from analysis.study_files import (find_trial_dirs, read_error_summary, read_json_file,
-                                  read_ray_trial_states, read_result_lines)
+from analysis.study_files import (
+    ORPHAN_FILE,
+    count_attempts,
+    count_failures,
+    find_trial_dirs,
+    read_error_summary,
+    read_json_file,
+    read_ray_trial_states,
+    read_result_lines,
+)
 from analysis.trial_summary import summarise_metrics, trial_status
 
 FAILED_STATUSES = ("error", "diverged")
@@ -39,7 +51,7 @@ def _flatten(nested: dict, prefix: str = "") -> dict:
     return flat
 
 
-def trial_config(trial_dir: Path) -> dict:
+def flat_trial_config(trial_dir: Path) -> dict:
     """The trial's flat dotted config: ``mpis_config.json`` over the sampled ``params.json``."""
     config = _flatten(read_json_file(trial_dir / "params.json"))
     config.update(_flatten(read_json_file(trial_dir / "mpis_config.json")))
@@ -48,26 +60,22 @@ def trial_config(trial_dir: Path) -> dict:
 
 def _trial_row(trial_dir: Path, ray_state: dict) -> dict:
     results = read_result_lines(trial_dir)
-    config = trial_config(trial_dir)
+    config = flat_trial_config(trial_dir)
     error = read_error_summary(trial_dir)
     planned = config.get("train.epochs")
     ids = [result["trial_id"] for result in results if "trial_id" in result]
     ids.append(ray_state.get("trial_id") or trial_dir.name)
+    attempts, failures = count_attempts(trial_dir), count_failures(trial_dir)
     row = {"trial_id": ids[0], "trial_name": trial_dir.name,
            "status": trial_status(results, error=error, ray_status=ray_state.get("status"),
-                                  planned_epochs=int(planned) if planned is not None else None),
-           "error": error}
-    if row["status"] == "incomplete" and (trial_dir / "mpis_orphaned.json").is_file():
+                                  planned_epochs=int(planned) if planned is not None else None,
+                                  attempts=attempts, failures=failures),
+           "error": error, "attempts": attempts, "failures": failures}
+    if row["status"] == "incomplete" and (trial_dir / ORPHAN_FILE).is_file():
         row["status"] = "orphaned"
-    row["attempts"] = _count_lines(trial_dir / "mpis_attempts.jsonl")
     row.update(config)
     row.update(summarise_metrics(results))
     return row
-
-
-def _count_lines(path: Path) -> int:
-    """Non-empty lines of a JSON-lines file (0 if absent): the trial's starts (first run, retries)."""
-    return sum(1 for line in path.read_text().splitlines() if line.strip()) if path.is_file() else 0
 
 
 def config_columns(trials: pd.DataFrame) -> list[str]:
@@ -113,7 +121,7 @@ def successful_trials(trials: pd.DataFrame, study_dir: str | Path = "the study")
     if usable.empty:
         counts = trials["status"].value_counts()
         summary = ", ".join(f"{n} {status}" for status, n in counts.items())
-        first_error = trials["error"].dropna()
+        first_error = trials.loc[trials["status"] == "error", "error"].dropna()
         detail = f"; first error: {first_error.iloc[0]}" if not first_error.empty else ""
         raise StudyError(f"all {len(trials)} trials of {study_dir} failed or reported nothing "
                          f"({summary}){detail}")

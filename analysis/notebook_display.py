@@ -1,6 +1,8 @@
 """Show an analysis result in a notebook, or say in one line why it is not available.
 
->>> show(lambda: plot_hyperparameter_importances(hyperparameter_importances(STUDY_DIR)))  # doctest: +SKIP
+Example (needs a study directory)::
+
+    show(lambda: plot_hyperparameter_importances(hyperparameter_importances(STUDY_DIR)))
 
 A grid study has no Optuna journal, a sweep may have no table A rows: notebook cells stay one line
 and never fail for data a study does not have (any other error still fails the cell).

@@ -1,7 +1,9 @@
 """Which paper row a trial reproduces: its preset and gradient mode pick the row family
 (``paper_data/preset_rows.csv``); T, the neuron model and the architecture pick the row.
 
->>> labelled = label_trials(trials, "A")  # adds dataset, method, architecture, size, T, neuron  # doctest: +SKIP
+Example::
+
+    labelled = label_trials(trials, "A")  # adds dataset, method, architecture, size, T, neuron
 """
 
 from __future__ import annotations

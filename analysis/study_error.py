@@ -10,7 +10,9 @@ import functools
 import sys
 from typing import Callable
 
-BAD_INPUT_EXIT_CODE = 2
+from mpis.cli import EXIT_BAD_INPUT
+
+BAD_INPUT_EXIT_CODE = EXIT_BAD_INPUT  # the project's exit code for bad input (mpis.cli)
 
 
 class StudyError(Exception):

@@ -1,6 +1,8 @@
 """How a sweep's metric depends on each hyperparameter that varies in it.
 
->>> metric_by_hyperparameter(trials).head()  # doctest: +SKIP
+Example::
+
+    metric_by_hyperparameter(trials).head()
    hyperparameter       value  trials   mean    max
 0  model.preset   mpis_digits       4  71.2   80.5
 """
@@ -11,6 +13,7 @@ import pandas as pd
 
 from analysis.study_error import StudyError
 from analysis.tables.best_configs import varying_config_columns
+from analysis.trial_ranking import rank_trials
 from mpis import metric_names as m
 
 MAX_DISTINCT_VALUES = 8  # a numeric hyperparameter with more values is binned into quartiles
@@ -37,19 +40,23 @@ def metric_by_hyperparameter(trials: pd.DataFrame, metric: str = m.BEST_TEST_ACC
     return frame[["hyperparameter", "value", "trials", "mean", "max"]]
 
 
-def trial_overview(trials: pd.DataFrame, metric: str = m.BEST_TEST_ACCURACY) -> pd.DataFrame:
-    """One line per trial, best first: id, status, the varying hyperparameters and the key results."""
+def trial_overview(trials: pd.DataFrame, metric: str = m.BEST_TEST_ACCURACY, mode: str = "max") -> pd.DataFrame:
+    """One line per trial, best first by :func:`analysis.trial_ranking.rank_trials` (ties: lower
+    trial_id; trials without a value last): id, status, the varying hyperparameters, key results."""
     results = [c for c in (metric, m.TEST_ACCURACY, m.EPOCH_TIME_S, m.PEAK_MEMORY_MB, m.FIRING_RATE_TOTAL,
                            "epochs_reported", m.DEVICE) if c in trials]
     columns = ["trial_id", "status", *varying_config_columns(trials), *dict.fromkeys(results)]
-    ordered = trials.sort_values(metric, ascending=False, na_position="last") if metric in trials else trials
+    ranked = rank_trials(trials, metric, mode)
+    unranked = trials[~trials["trial_id"].isin(ranked["trial_id"])] if "trial_id" in trials else trials.iloc[0:0]
+    ordered = pd.concat([ranked, unranked], ignore_index=True) if not ranked.empty else trials
     return ordered[columns].reset_index(drop=True)
 
 
 def failure_overview(trials: pd.DataFrame) -> pd.DataFrame:
-    """The errored and diverged trials with what went wrong (error line, or what diverged and when)."""
+    """The errored and diverged trials with what went wrong (error line, or what diverged and when);
+    a trial that failed once and finished after a retry is not one of them (``failures`` counts it)."""
     columns = [c for c in ("trial_id", "status", "error", "diverged_what", "diverged_epoch", "diverged_value",
-                           "epochs_reported", "attempts") if c in trials]
+                           "epochs_reported", "attempts", "failures") if c in trials]
     return trials[trials["status"].isin(["error", "diverged"])][columns].reset_index(drop=True)
 
 

@@ -13,19 +13,28 @@ Rules (the column keeps the metric's name):
 The extra row a diverged trial writes (``status: diverged``, see ``studies/README.md``) only fills
 the ``diverged_*`` columns; the metrics come from the epoch rows.
 
-A trial's ``status`` is ``error`` (error.txt or Ray ERROR), ``diverged`` (a ``status: diverged``
-result or a non-finite final loss), ``completed`` (all ``train.epochs`` reported), ``stopped`` (Ray
-terminated it earlier, e.g. ASHA), ``running``/``pending``, or ``incomplete``.
+A trial's ``status``, decided by the first rule that applies:
+
+1. ``diverged``: a ``status: diverged`` result or a non-finite final loss;
+2. ``completed``: all ``train.epochs`` reported, even if an attempt failed on the way (Tune keeps
+   ``error.txt`` after a retry that finished the trial);
+3. ``error``: Ray's final status is ERROR (the last attempt failed, retries used up);
+4. ``running`` / ``pending`` / ``paused``: Ray's status (a failed trial may be waiting for its retry);
+5. ``error``: without a final Ray status, ``error.txt`` records at least as many failures as the
+   trial had starts (``mpis_attempts.jsonl``), i.e. no attempt started after the last failure;
+6. ``completed`` (no planned epoch count) or ``stopped`` (e.g. by ASHA): Ray TERMINATED it;
+7. ``incomplete``: anything else (a retry killed with its driver, a study still to be resumed).
 """
 
 from __future__ import annotations
 
 import math
 
+from analysis.study_files import STATUS, STATUS_DIVERGED
 from mpis import metric_names as m
 
-DIVERGED_STATUS_KEY = "status"  # result key the studies write for a diverged trial
-DIVERGED_STATUS_VALUE = "diverged"
+DIVERGED_STATUS_KEY = STATUS  # result key the studies write for a diverged trial
+DIVERGED_STATUS_VALUE = STATUS_DIVERGED
 
 LAST_VALUE_METRICS = (m.TEST_ACCURACY, m.TEST_LOSS, m.TRAIN_ACCURACY, m.TRAIN_LOSS, m.LEARNING_RATE,
                       m.FIRING_RATE_TOTAL, m.FIXED_POINT_RESIDUAL, m.FIXED_POINT_RESIDUAL_MAX,
@@ -94,17 +103,22 @@ def _diverged(results: list[dict]) -> bool:
 
 
 def trial_status(results: list[dict], *, error: str | None, ray_status: str | None,
-                 planned_epochs: int | None) -> str:
-    """The trial's outcome (see the module docstring)."""
-    if error is not None or ray_status == "ERROR":
-        return "error"
+                 planned_epochs: int | None, attempts: int = 0, failures: int | None = None) -> str:
+    """The trial's outcome by the rules of the module docstring. ``attempts``: the trial's starts
+    (lines of ``mpis_attempts.jsonl``); ``failures``: the failures ``error.txt`` records (default:
+    1 when there is an ``error``, else 0)."""
+    failures = (1 if error is not None else 0) if failures is None else failures
     if _diverged(results):
         return "diverged"
-    if ray_status in ("RUNNING", "PENDING", "PAUSED"):
-        return ray_status.lower()
     epochs_done = max(_numbers(results, m.EPOCH), default=len(results))
     if results and planned_epochs is not None and epochs_done >= planned_epochs:
         return "completed"
+    if ray_status == "ERROR":
+        return "error"
+    if ray_status in ("RUNNING", "PENDING", "PAUSED"):
+        return ray_status.lower()
+    if failures and ray_status != "TERMINATED" and failures >= attempts:
+        return "error"
     if results and ray_status == "TERMINATED":
         return "completed" if planned_epochs is None else "stopped"
     return "incomplete"

@@ -1,4 +1,4 @@
-"""MPIS vs its single-stream ablation vs IDE-F400 vs BPTT on the Fashion-MNIST architecture: training-step time and memory at several T.
+"""MPIS vs its one-stream ablation vs IDE-F400 vs BPTT (Fashion-MNIST): training-step time and memory at several T.
 
     python -m benchmarks.mpis_vs_bptt                     # T = 30 and 100, batch 32
     python -m benchmarks.mpis_vs_bptt --steps 30 100 --batch-size 16 --repeats 3

@@ -15,7 +15,7 @@ prints:
 * scheduling gap: from a trial's end to the creation of the next one (Optuna's suggestion included).
 
     python benchmarks/study_overhead.py                  # the quick budget (16 trials)
-    python benchmarks/study_overhead.py --preset smoke   # 4 small trials
+    python benchmarks/study_overhead.py --budget smoke   # 4 small trials
 """
 
 from __future__ import annotations
@@ -97,19 +97,19 @@ def summarize(timeline: TrialTimeline, study: Path, wall_s: float, concurrency: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--preset", default="quick", choices=list(SPEC.budgets))
+    parser.add_argument("--budget", default="quick", choices=list(SPEC.budgets))
     parser.add_argument("--storage-path", type=Path, default=Path(tempfile.mkdtemp(prefix="mpis-bench-")))
     arguments = parser.parse_args()
     timeline = TrialTimeline()
-    concurrency = SPEC.budgets[arguments.preset].max_concurrent
+    concurrency = SPEC.budgets[arguments.budget].max_concurrent
     started = time.time()
-    status = run_study_cli(SPEC, ["--preset", arguments.preset, "--storage-path", str(arguments.storage_path),
+    status = run_study_cli(SPEC, ["--budget", arguments.budget, "--storage-path", str(arguments.storage_path),
                                   "--name", "overhead"], prog="quickstart.py", callbacks=[timeline])
     wall_s = time.time() - started
     if status != 0:
         raise SystemExit(f"the quickstart failed with status {status}")
     figures = summarize(timeline, arguments.storage_path / "overhead", wall_s, concurrency)
-    print("\nstudy overhead (quickstart, preset {}):".format(arguments.preset))
+    print("\nstudy overhead (quickstart, budget {}):".format(arguments.budget))
     for key, value in figures.items():
         print(f"  {key:22s} {value:.3f}" if isinstance(value, float) else f"  {key:22s} {value}")
 

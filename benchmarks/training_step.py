@@ -1,8 +1,9 @@
 """Measure one training step of a model: median wall time, bytes saved for backward, peak memory.
 
 Memory is measured without timing: ``mpis.saved_memory.saved_tensor_bytes`` counts every byte
-autograd keeps for the backward pass of one step (storage-deduplicated). On CUDA the peak is ``torch.cuda.max_memory_allocated``; on CPU the
-process's peak RSS is reported as well (it includes the Python runtime, so compare ratios).
+autograd keeps for the backward pass of one step (storage-deduplicated). On CUDA the peak is
+``torch.cuda.max_memory_allocated``; on CPU the process's peak RSS is reported as well (it includes
+the Python runtime, so compare ratios).
 """
 
 from __future__ import annotations

@@ -158,6 +158,7 @@ class DataConfig:
     limit_train: int | None = None  # class-balanced, seeded subset of the training split
     limit_test: int | None = None  # class-balanced, seeded subset of the test split
     crop_nmnist: bool = False  # crop N-MNIST frames from 34x34 to 32x32 (the MPIS models)
+    download: bool = True  # fetch a missing dataset through its library; False: DatasetMissing instead
     num_workers: int = 0  # DataLoader worker processes
 
     def __post_init__(self):

@@ -6,8 +6,8 @@ feedback, Jacobian penalty), V_th, leak, the initial membrane potential, T, forw
 backward solver with its max iterations and tolerance, and the learning rate. Trials are ranked by
 best test accuracy.
 
-    python studies/cifar10_sweep.py --preset quick    # CPU-sized: 200 images, 2 epochs
-    python studies/cifar10_sweep.py --preset paper --address HEAD:6379 --gpus-per-trial 0.5 \\
+    python studies/cifar10_sweep.py --budget quick    # CPU-sized: 200 images, 2 epochs
+    python studies/cifar10_sweep.py --budget paper --address HEAD:6379 --gpus-per-trial 0.5 \\
         --storage-path /shared/results
 """
 

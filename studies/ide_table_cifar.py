@@ -4,7 +4,7 @@ Thirteen arms as in IDE's table (ALGORITHMS.md §7.1): on CIFAR-10 both networks
 (leak 0.99) at T = 30 and 100; on CIFAR-100 AlexNet-F with IF at T = 100 and CIFARNet-F with IF and
 LIF at T = 30 and 100. Every arm runs --num-samples seeds (5 in the paper budget).
 
-    python studies/ide_table_cifar.py --preset paper --address HEAD:6379 --gpus-per-trial 0.5
+    python studies/ide_table_cifar.py --budget paper --address HEAD:6379 --gpus-per-trial 0.5
 """
 
 from __future__ import annotations

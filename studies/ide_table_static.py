@@ -6,9 +6,9 @@ Fashion-MNIST (T = 5) and F64C5 on N-MNIST (T = 30, 34x34 frames), each with IF 
 (membrane potential 0 before the first step) and hidden BNs follow the paper's policy (batch
 statistics in f), so the table reproduces IDE, not this project's defaults.
 
-    python studies/ide_table_static.py --preset quick --data-dir ../shared/data
-    python studies/ide_table_static.py --preset paper --address HEAD:6379 --gpus-per-trial 0.5
-    python studies/ide_table_static.py --preset paper --arms fmnist_f400_if fmnist_f400_lif --max-concurrent 1
+    python studies/ide_table_static.py --budget quick --data-dir ../shared/data
+    python studies/ide_table_static.py --budget paper --address HEAD:6379 --gpus-per-trial 0.5
+    python studies/ide_table_static.py --budget paper --arms fmnist_f400_if fmnist_f400_lif --max-concurrent 1
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ baselines 16C3-32C3-48C3-FC10 / 32C3-32C3-64C3-FC10, surrogate gradients through
 T in {30, 100}; every arm runs --num-samples seeds. The table compares accuracy, time per epoch and
 peak memory (constant in T for MPIS, growing with T for BPTT).
 
-    python studies/mpis_vs_bptt.py --preset quick --data-dir ../shared/data
-    python studies/mpis_vs_bptt.py --preset paper --address HEAD:6379 --gpus-per-trial 1
+    python studies/mpis_vs_bptt.py --budget quick --data-dir ../shared/data
+    python studies/mpis_vs_bptt.py --budget paper --address HEAD:6379 --gpus-per-trial 1
 """
 
 from __future__ import annotations

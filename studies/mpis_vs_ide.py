@@ -4,7 +4,7 @@ Per dataset: IDE CIFARNet-F (11.8M / 14.8M) at T = 30 and 100, MPIS of the same 
 the large static MPIS (28.5M / 30.0M) at T = 30; every arm runs --num-samples seeds. The table
 compares accuracy and time per epoch.
 
-    python studies/mpis_vs_ide.py --preset paper --address HEAD:6379 --gpus-per-trial 1
+    python studies/mpis_vs_ide.py --budget paper --address HEAD:6379 --gpus-per-trial 1
 """
 
 from __future__ import annotations

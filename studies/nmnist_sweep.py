@@ -5,8 +5,8 @@ tolerance, the backward solver with its max iterations and tolerance, and the le
 only: its N-MNIST preset reads 32x32 crops while IDE's reads 34x34 frames, and one sweep has one data
 configuration (IDE's N-MNIST numbers come from ide_table_static.py).
 
-    python studies/nmnist_sweep.py --preset quick --data-dir ../shared/data   # the 1,000-file subset
-    python studies/nmnist_sweep.py --preset paper --address HEAD:6379 --gpus-per-trial 0.5
+    python studies/nmnist_sweep.py --budget quick --data-dir ../shared/data   # the 1,000-file subset
+    python studies/nmnist_sweep.py --budget paper --address HEAD:6379 --gpus-per-trial 0.5
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ BPTT through all T steps), MPIS streams (1-3) and depth (2-4), V_th and T. Print
 configurations at the end. The first three trials are one per method (MPIS, IDE, BPTT).
 
     python studies/quickstart.py                 # 16 trials of up to 4 epochs on the 1,438 digits
-    python studies/quickstart.py --preset smoke  # 4 small trials: checks the set-up in about a minute
+    python studies/quickstart.py --budget smoke  # 4 small trials: checks the set-up in about a minute
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
-"""Package policy: the library never imports the study or analysis stack, and stays in small files."""
+"""Package policy: the import direction is studies -> analysis -> mpis (the library never imports the
+study or analysis stack; analysis reads study directories without Ray and without studies), and the
+library stays in small files."""
 
 import ast
 from pathlib import Path
 
 import pytest
 
-LIBRARY = Path(__file__).resolve().parents[1] / "mpis"
-FORBIDDEN = {"ray", "pandas", "matplotlib"}
+REPO = Path(__file__).resolve().parents[1]
+LIBRARY = REPO / "mpis"
+FORBIDDEN = {"ray", "pandas", "matplotlib", "studies", "analysis"}  # mpis is the bottom layer
+ANALYSIS_FORBIDDEN = {"ray", "studies"}  # studies -> analysis -> mpis
 
 
 def _imported_roots(path: Path) -> set[str]:
@@ -34,3 +38,15 @@ def test_library_never_imports_ray_pandas_or_matplotlib(path):
 @pytest.mark.parametrize("path", LIBRARY_FILES, ids=lambda p: str(p.relative_to(LIBRARY)))
 def test_library_files_stay_small(path):
     assert len(path.read_text().splitlines()) <= 250
+
+
+ANALYSIS_FILES = sorted((REPO / "analysis").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", ANALYSIS_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_analysis_imports_neither_ray_nor_studies(path):
+    assert not (_imported_roots(path) & ANALYSIS_FORBIDDEN)
+
+
+def test_analysis_has_files_to_check():
+    assert len(ANALYSIS_FILES) > 10

@@ -1,10 +1,14 @@
 """``python -m analysis.figures STUDY_DIR --out DIR`` writes every figure the study has data for.
 
 Each figure is saved as PNG and SVG; figures without data are listed with the reason. The
-convergence figure simulates the best MPIS and IDE trial's model (the weights of its latest
-checkpoint, or untrained ones when the study kept none) on a random batch, or the trained
-checkpoints given with ``--convergence-checkpoints``, or the presets given with
-``--convergence-presets`` (untrained). Bad input exits with status 2.
+convergence figure simulates the best MPIS and IDE trial's model with the weights of its latest
+checkpoint (``--convergence-untrained``: freshly initialised weights; a study that kept no
+checkpoint: untrained, and the legend says so) on test samples of the trial's dataset (seeded random
+inputs when the data is not on disk), or the trained checkpoints given with
+``--convergence-checkpoints``, or the presets given with ``--convergence-presets`` (untrained,
+random inputs). Bad input (a missing study, ``--convergence-steps 0`` or more steps than mpis
+simulates, ``--convergence-batch 0``, an ``--out`` that is a file or cannot be created, an unknown
+preset, a folder without a checkpoint) exits with status 2 and one line, before any figure is drawn.
 """
 
 from __future__ import annotations
@@ -13,16 +17,20 @@ import argparse
 import sys
 from pathlib import Path
 
+from analysis.command_line import OneLineParser, positive_int, require_output_folder
 from analysis.figures.all_figures import write_all_figures
 from analysis.study_error import StudyError, exit_on_study_error
+from analysis.study_files import find_trial_dirs
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m analysis.figures", description=__doc__.split("\n")[0])
+    parser = OneLineParser(prog="python -m analysis.figures", description=__doc__.split("\n")[0])
     parser.add_argument("study_dir", type=Path, help="Ray Tune experiment directory of a study")
     parser.add_argument("--out", type=Path, required=True, help="folder for the PNG and SVG files")
-    parser.add_argument("--convergence-steps", type=int, default=100, help="simulation steps traced")
-    parser.add_argument("--convergence-batch", type=int, default=4, help="samples in the traced batch")
+    parser.add_argument("--convergence-steps", type=positive_int, default=100, help="simulation steps traced")
+    parser.add_argument("--convergence-batch", type=positive_int, default=4, help="samples in the traced batch")
+    parser.add_argument("--convergence-untrained", action="store_true",
+                        help="trace the best trials' models with freshly initialised weights, not their checkpoints")
     parser.add_argument("--convergence-presets", nargs="+", metavar="PRESET",
                         help="trace these presets (untrained) instead of the study's best MPIS and IDE trials")
     parser.add_argument("--convergence-checkpoints", nargs="+", metavar="DIR", type=Path,
@@ -30,13 +38,35 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def check_arguments(arguments: argparse.Namespace) -> None:
+    """Everything that can be refused before any work: the study, the output folder, the traced models."""
+    from analysis.figures.convergence_models import (
+        check_trace_requests,  # imports torch: only now
+    )
+    from mpis.config import SimulationConfig
+
+    find_trial_dirs(arguments.study_dir)
+    require_output_folder(arguments.out)
+    try:
+        SimulationConfig(time_steps=arguments.convergence_steps)  # mpis's own limit on T
+    except ValueError as error:
+        steps = arguments.convergence_steps
+        raise StudyError(str(error).replace(f"time_steps={steps}", f"--convergence-steps={steps}", 1)) from None
+    if arguments.convergence_untrained and arguments.convergence_checkpoints:
+        raise StudyError("--convergence-untrained is invalid with --convergence-checkpoints; allowed: one of "
+                         "them (checkpoints are trained weights)")
+    check_trace_requests(arguments.convergence_presets, arguments.convergence_checkpoints)
+
+
 @exit_on_study_error
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
+    check_arguments(arguments)
     report = write_all_figures(arguments.study_dir, arguments.out, convergence_presets=arguments.convergence_presets,
                                convergence_checkpoints=arguments.convergence_checkpoints,
                                convergence_steps=arguments.convergence_steps,
-                               convergence_batch=arguments.convergence_batch)
+                               convergence_batch=arguments.convergence_batch,
+                               convergence_untrained=arguments.convergence_untrained)
     for paths in report.written.values():
         print("\n".join(str(path) for path in paths))
     for name, reason in report.skipped.items():

@@ -14,12 +14,16 @@ from analysis.figures.convergence_figure import plot_convergence_traces
 from analysis.figures.figure_files import save_figure
 from analysis.figures.importance_figure import plot_hyperparameter_importances
 from analysis.figures.pareto_figure import plot_accuracy_vs_memory
-from analysis.figures.time_step_curves import (plot_accuracy_vs_time_steps, plot_epoch_time_vs_time_steps,
-                                               plot_memory_vs_time_steps)
+from analysis.figures.time_step_curves import (
+    plot_accuracy_vs_time_steps,
+    plot_epoch_time_vs_time_steps,
+    plot_memory_vs_time_steps,
+)
 from analysis.load_results import load_trials, successful_trials
-from analysis.optuna_importance import hyperparameter_importances
+from analysis.optuna_importance import importance_report
 from analysis.study_error import StudyError
 from analysis.study_files import read_study_info
+from mpis import metric_names as m
 
 
 class FigureReport(NamedTuple):
@@ -28,23 +32,26 @@ class FigureReport(NamedTuple):
 
 
 def figure_builders(study_dir: Path, *, convergence_presets: list[str] | None = None,
-                    convergence_checkpoints: list[Path] | None = None,
-                    convergence_steps: int = 100, convergence_batch: int = 4) -> dict[str, Callable]:
+                    convergence_checkpoints: list[Path] | None = None, convergence_steps: int = 100,
+                    convergence_batch: int = 4, convergence_untrained: bool = False) -> dict[str, Callable]:
     """Figure name -> a function ``() -> Figure`` for the study in ``study_dir``."""
-    from analysis.figures.convergence_models import trace_models  # imports torch: only when drawn
+    from analysis.figures.convergence_models import (
+        trace_models,  # imports torch: only when drawn
+    )
 
     trials = successful_trials(load_trials(study_dir), study_dir)
     info = read_study_info(study_dir)
+    ranking = {"rank_by": info.get("metric") or m.BEST_TEST_ACCURACY, "mode": info.get("mode") or "max"}
     return {
-        "accuracy_vs_time_steps": lambda: plot_accuracy_vs_time_steps(trials),
-        "memory_vs_time_steps": lambda: plot_memory_vs_time_steps(trials),
-        "epoch_time_vs_time_steps": lambda: plot_epoch_time_vs_time_steps(trials),
+        "accuracy_vs_time_steps": lambda: plot_accuracy_vs_time_steps(trials, **ranking),
+        "memory_vs_time_steps": lambda: plot_memory_vs_time_steps(trials, **ranking),
+        "epoch_time_vs_time_steps": lambda: plot_epoch_time_vs_time_steps(trials, **ranking),
         "convergence_traces": lambda: plot_convergence_traces(trace_models(
             trials, info, presets=convergence_presets, checkpoints=convergence_checkpoints, study_dir=study_dir,
-            time_steps=convergence_steps, batch_size=convergence_batch)),
+            time_steps=convergence_steps, batch_size=convergence_batch, untrained=convergence_untrained)),
         "accuracy_vs_memory_pareto": lambda: plot_accuracy_vs_memory(trials),
         "hyperparameter_importances": lambda: plot_hyperparameter_importances(
-            hyperparameter_importances(study_dir), title=f"Hyperparameter importances: {info.get('study', '')}"),
+            importance_report(study_dir), title=f"Hyperparameter importances: {info.get('study', '')}"),
     }
 
 

@@ -1,10 +1,12 @@
-"""Accuracy against peak memory for every usable trial, with the Pareto front drawn as a step line."""
+"""Accuracy against peak memory for every usable trial (one point per trial), with the Pareto front
+drawn as a step line; the title says what memory was measured (``memory_kind``); the axis starts at 0."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from analysis.figures.figure_files import new_figure
+from analysis.figures.memory_kind import memory_measured
 from analysis.figures.time_step_curves import model_label
 from analysis.pareto import pareto_front
 from analysis.study_error import StudyError
@@ -31,8 +33,10 @@ def plot_accuracy_vs_memory(trials: pd.DataFrame, *, accuracy: str = m.BEST_TEST
     axes.step(front["memory_gb"], front[accuracy], where="post", color="black", linewidth=1.2,
               label=f"Pareto front ({len(front)} trials)")
     axes.scatter(front["memory_gb"], front[accuracy], facecolor="none", edgecolor="black", s=90)
-    axes.set_xlabel("peak memory (GB)")
+    axes.set_xlabel("peak training memory (GB)")
+    axes.set_xlim(left=0)
     axes.set_ylabel("best test accuracy (%)")
-    axes.set_title("Accuracy vs memory: higher and further left is better")
+    axes.set_title(f"Accuracy vs memory, one point per trial ({len(points)}): higher and further left is better"
+                   f"\nmemory {memory_measured(points)}", fontsize="medium")
     axes.legend(fontsize="small")
     return figure

@@ -9,7 +9,12 @@ from analysis.paper_numbers import load_paper_numbers, parse_count
 from analysis.paper_rows import completed_runs, label_trials
 from analysis.tables.comparison import compare_with_paper
 from analysis.tables.comparison_specs import ACCURACY_OURS, COMPARISON_SPECS, TIME_OURS
-from analysis.tables.paper_table import PaperTable, hardware_note, memory_note, outcome_note
+from analysis.tables.paper_table import (
+    PaperTable,
+    hardware_note,
+    memory_note,
+    outcome_note,
+)
 from analysis.tables.seed_summary import summarise_over_seeds
 
 FORMATS = {"Params (paper)": "count", "Params (ours)": "count", "Neurons (paper)": "count",

@@ -1,55 +1,22 @@
-"""Print a :class:`PaperTable` as markdown, LaTeX (booktabs) or CSV.
+"""Print a :class:`PaperTable` as markdown, LaTeX (booktabs, :mod:`analysis.tables.latex`) or CSV.
 
 Markdown and LaTeX show the title, the formatted table (blank cells as "—") and the notes, which
-name the hardware ours ran on. CSV keeps the raw numbers (the hardware is a column).
+name the hardware ours ran on. CSV keeps the raw numbers: the title and notes come first as ``#``
+comment lines and every text cell is quoted (so a ``#`` inside one is no comment); read it with
+``pandas.read_csv(path, comment="#")``.
 """
 
 from __future__ import annotations
 
-import math
+import csv
 
 import pandas as pd
 
+from analysis.tables.cells import BLANK, format_cell, format_count, formatted_cells
+from analysis.tables.latex import escape_latex, to_latex
 from analysis.tables.paper_table import PaperTable
 
-BLANK = "—"
-LATEX_REPLACEMENTS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                      "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}",
-                      "λ": r"$\lambda$", "Δ": r"$\Delta$", "±": r"$\pm$", "−": r"$-$", "÷": r"$\div$",
-                      "≈": r"$\approx$", "—": "--", "≥": r"$\geq$", "≤": r"$\leq$"}
-
-
-def format_count(value: float) -> str:
-    """229643 -> "229.6K", 3.7e6 -> "3.7M" (the papers write counts this way)."""
-    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= scale:
-            return f"{value / scale:.4g}{suffix}"
-    return f"{value:.0f}"
-
-
-def format_cell(value, spec: str | None) -> str:
-    """One cell as text: blanks become "—", floats use ``spec`` (default ".2f"), "count" as above."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value == "":
-        return BLANK
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if spec == "count":
-        return format_count(float(value))
-    if isinstance(value, int) and spec is None:
-        return str(value)
-    return format(float(value), spec or ".2f")
-
-
-def formatted_cells(table: PaperTable) -> list[list[str]]:
-    """The table's rows as lists of formatted strings."""
-    columns = list(table.frame.columns)
-    return [[format_cell(_plain(value), table.formats.get(column)) for column, value in zip(columns, row)]
-            for row in table.frame.itertuples(index=False)]
-
-
-def _plain(value):
-    """numpy scalars to Python ints/floats, so integers print without decimals."""
-    return value.item() if hasattr(value, "item") else value
+CSV_COMMENT = "#"
 
 
 def to_markdown(table: PaperTable) -> str:
@@ -61,27 +28,21 @@ def to_markdown(table: PaperTable) -> str:
     return "\n".join(lines + [""] + [f"- {note}" for note in table.notes]) + "\n"
 
 
-def escape_latex(text: str) -> str:
-    """Escape LaTeX specials and turn the Greek and math symbols we use into math mode."""
-    return "".join(LATEX_REPLACEMENTS.get(character, character) for character in str(text))
+def csv_comments(table: PaperTable) -> list[str]:
+    """The title and the notes as ``#`` comment lines."""
+    return [f"{CSV_COMMENT} {table.title}", *(f"{CSV_COMMENT}   {note}" for note in table.notes)]
 
 
-def to_latex(table: PaperTable) -> str:
-    """A booktabs ``table`` with the title as caption and the notes under the tabular."""
-    numeric = [pd.api.types.is_numeric_dtype(table.frame[c]) for c in table.frame.columns]
-    align = "".join("r" if is_number else "l" for is_number in numeric)
-    lines = [r"\begin{table}[t]", r"\centering", r"\small", rf"\caption{{{escape_latex(table.title)}}}",
-             rf"\begin{{tabular}}{{{align}}}", r"\toprule",
-             " & ".join(escape_latex(c) for c in table.frame.columns) + r" \\", r"\midrule"]
-    lines += [" & ".join(escape_latex(cell) for cell in row) + r" \\" for row in formatted_cells(table)]
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    lines += [r"\par\footnotesize " + escape_latex(note) for note in table.notes]
-    return "\n".join(lines + [r"\end{table}"]) + "\n"
+def frame_to_csv(frame: pd.DataFrame) -> str:
+    """Raw numbers unquoted, every text cell quoted; blank cells empty."""
+    return frame.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
 
 
 def to_csv(table: PaperTable) -> str:
-    """The frame as CSV with raw (unformatted) numbers."""
-    return table.frame.to_csv(index=False)
+    """``#`` lines (title, notes), then the frame as CSV with raw (unformatted) numbers."""
+    return "\n".join(csv_comments(table)) + "\n" + frame_to_csv(table.frame)
 
 
 EXPORTERS = {"markdown": to_markdown, "latex": to_latex, "csv": to_csv}
+__all__ = ["EXPORTERS", "to_markdown", "to_latex", "to_csv", "escape_latex", "format_cell", "format_count",
+           "formatted_cells", "frame_to_csv", "csv_comments", "BLANK"]

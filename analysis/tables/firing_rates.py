@@ -14,10 +14,10 @@ import pandas as pd
 
 from analysis.paper_numbers import load_paper_numbers
 from analysis.paper_rows import completed_runs, label_trials
+from analysis.study_error import StudyError
 from analysis.tables.comparison import ValueColumn, compare_with_paper
 from analysis.tables.paper_table import PaperTable, hardware_note, outcome_note
 from analysis.tables.seed_summary import summarise_over_seeds
-from analysis.study_error import StudyError
 from mpis import metric_names as m
 
 LAYER_COLUMN = re.compile(re.escape(m.FIRING_RATE_LAYER_PREFIX) + r"(\d+)_l(\d+)$")

@@ -1,5 +1,5 @@
 """A finished table: its title, the frame (numbers kept numeric), notes such as the hardware ours ran
-on, and how each numeric column is printed."""
+on, how each numeric column is printed, and for LaTeX its ``\\label`` and short column headers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ class PaperTable(NamedTuple):
     frame: pd.DataFrame
     notes: tuple[str, ...] = ()
     formats: dict[str, str] = {}  # column -> format spec such as ".2f"; default ".2f" for floats
+    label: str = ""  # LaTeX \label, e.g. "tab:E-cifar10-sweep" (set by analysis.tables.registry)
+    short_names: dict[str, str] = {}  # column -> short LaTeX header (the notes then list the full names)
 
     def _repr_markdown_(self) -> str:
         """Jupyter shows a table as its markdown export."""

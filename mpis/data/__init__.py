@@ -1,6 +1,7 @@
 """Datasets through their libraries (torchvision, tonic, scikit-learn), preprocessed as the papers do.
 
 >>> from mpis.config import DataConfig
+>>> from mpis.data import build_dataloaders
 >>> train, test, info = build_dataloaders(DataConfig(dataset="digits", limit_train=100), time_steps=5, seed=0)
 >>> info.input_shape, len(train.dataset)
 ((1, 8, 8), 100)

@@ -31,12 +31,12 @@ def cifar_transforms(train: bool) -> transforms.Compose:
     return transforms.Compose(steps + [transforms.ToTensor(), transforms.Normalize(CIFAR_MEAN, CIFAR_STD)])
 
 
-def _open_cifar(name: str, root: Path) -> Splits:
+def _open_cifar(name: str, root: Path, config: DataConfig) -> Splits:
     dataset_class, folder_name, files = _FILES[name]
     folder = root / folder_name
     ensure_present(name, root, folder, ", ".join(files) + " (md5-checked by torchvision)",
                    lambda: all((folder / file).is_file() for file in files),
-                   lambda: dataset_class(str(root), train=True, download=True))
+                   lambda: dataset_class(str(root), train=True, download=True), allowed=config.download)
     try:
         train, test = (dataset_class(str(root), train=split, download=False, transform=cifar_transforms(split))
                        for split in (True, False))
@@ -47,9 +47,9 @@ def _open_cifar(name: str, root: Path) -> Splits:
 
 def open_cifar10(root: Path, config: DataConfig, time_steps: int) -> Splits:
     """torchvision ``CIFAR10`` under ``root/cifar-10-batches-py``; 50,000 / 10,000 images."""
-    return _open_cifar("cifar10", root)
+    return _open_cifar("cifar10", root, config)
 
 
 def open_cifar100(root: Path, config: DataConfig, time_steps: int) -> Splits:
     """torchvision ``CIFAR100`` under ``root/cifar-100-python``; 50,000 / 10,000 images."""
-    return _open_cifar("cifar100", root)
+    return _open_cifar("cifar100", root, config)

@@ -16,13 +16,16 @@ from mpis.data.dataset_missing import DatasetMissing
 
 
 def ensure_present(dataset: str, root: Path, folder: Path, expected: str,
-                   is_present: Callable[[], bool], download: Callable[[], None]) -> None:
-    """Return once ``is_present()``; otherwise download under a lock or raise :class:`DatasetMissing`.
+                   is_present: Callable[[], bool], download: Callable[[], None], *, allowed: bool = True) -> None:
+    """Return once ``is_present()``; otherwise download under a lock (when ``allowed``) or raise
+    :class:`DatasetMissing`.
 
     ``folder`` and ``expected`` only word the error: the folder searched and the files it should hold.
     """
     if is_present():
         return
+    if not allowed:
+        raise DatasetMissing(dataset, folder, expected, "not on disk, and downloading is off (download=False)")
     try:
         root.mkdir(parents=True, exist_ok=True)
         with FileLock(str(root / f".mpis-{dataset}.lock")):

@@ -28,11 +28,11 @@ def normalised_images(images: torch.Tensor) -> torch.Tensor:
     return images.float().div(255).sub(MNIST_MEAN).div(MNIST_STD).unsqueeze(1)
 
 
-def _open_idx_dataset(dataset_class, name: str, root: Path) -> Splits:
+def _open_idx_dataset(dataset_class, name: str, root: Path, config: DataConfig) -> Splits:
     raw = root / dataset_class.__name__ / "raw"
     ensure_present(name, root, raw, ", ".join(IDX_FILES) + " (or their .gz archives to unpack)",
                    lambda: all((raw / file).is_file() for file in IDX_FILES),
-                   lambda: dataset_class(str(root), train=True, download=True))
+                   lambda: dataset_class(str(root), train=True, download=True), allowed=config.download)
     splits = [dataset_class(str(root), train=train, download=False) for train in (True, False)]
     train, test = (TensorDataset(normalised_images(s.data), s.targets.long()) for s in splits)
     return Splits(train, test, splits[0].targets.tolist(), splits[1].targets.tolist())
@@ -40,9 +40,9 @@ def _open_idx_dataset(dataset_class, name: str, root: Path) -> Splits:
 
 def open_mnist(root: Path, config: DataConfig, time_steps: int) -> Splits:
     """torchvision ``MNIST`` under ``root/MNIST/raw``; 60,000 train and 10,000 test images."""
-    return _open_idx_dataset(datasets.MNIST, "mnist", root)
+    return _open_idx_dataset(datasets.MNIST, "mnist", root, config)
 
 
 def open_fashion_mnist(root: Path, config: DataConfig, time_steps: int) -> Splits:
     """torchvision ``FashionMNIST`` under ``root/FashionMNIST/raw``; 60,000 / 10,000 images."""
-    return _open_idx_dataset(datasets.FashionMNIST, "fashion_mnist", root)
+    return _open_idx_dataset(datasets.FashionMNIST, "fashion_mnist", root, config)

@@ -71,7 +71,7 @@ def open_nmnist(root: Path, config: DataConfig, time_steps: int) -> Splits:
     ensure_present("nmnist", root, folder, "Train/<label>/*.bin and Test/<label>/*.bin "
                    "(N-MNIST's 5-byte event files; any subset is accepted)",
                    lambda: all(split_has_recordings(folder / split) for split in ("Train", "Test")),
-                   lambda: _download_original(root))
+                   lambda: _download_original(root), allowed=config.download)
     frames = SpikeFrames(time_steps, config.crop_nmnist)
     train, test = (NMNIST(str(root), train=split, transform=frames) for split in (True, False))
     return Splits(train, test, list(train.targets), list(test.targets))

@@ -79,7 +79,7 @@ def run_study_cli(spec: StudySpec, argv: Sequence[str] | None = None, *, prog: s
         return EXIT_BAD_INPUT
     try:
         print_dashboard(connection, options)
-        print(f"Study {options.name} ({spec.search}, preset {settings.preset}): {settings.experiment_dir}",
+        print(f"Study {options.name} ({spec.search}, budget {settings.budget_name}): {settings.experiment_dir}",
               flush=True)
         results = run_study(spec, options, settings, callbacks)
         return summarize(results, spec, settings)

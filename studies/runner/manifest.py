@@ -18,7 +18,7 @@ import optuna
 import ray
 import torch
 
-MANIFEST_FILE = "mpis_study.json"
+from analysis.study_files import MANIFEST_FILE
 
 
 def now_iso() -> str:

@@ -30,7 +30,7 @@ class StudyOptions:
     storage_path: Path  # absolute
     name: str
     resume: bool
-    preset: str | None  # None: the study's default (or, with --resume, the one it ran with)
+    budget: str | None  # None: the study's default (or, with --resume, the one it ran with)
     data_dir: str | None  # absolute, or None for $MPIS_DATA_DIR / ./data
     seed: int | None  # None: 0 (or, with --resume, the one it ran with)
     dashboard_host: str
@@ -83,7 +83,7 @@ def build_parser(spec: StudySpec, prog: str) -> OneLineParser:
     add = parser.add_argument
     add("--address", type=_address, help="Ray cluster to join (HOST:PORT, ray://HOST:PORT or auto); "
         "default: start a local Ray here")
-    add("--preset", choices=list(spec.budgets), help=f"budget ({budgets}); default: {spec.default_preset}")
+    add("--budget", choices=list(spec.budgets), help=f"how much to run ({budgets}); default: {spec.default_budget}")
     add("--num-samples", type=_checked("--num-samples", int, lambda v: v >= 1, "an integer >= 1"),
         help="trials (sweeps) or seeds per arm (grid studies); default: the preset's")
     add("--max-concurrent", type=_checked("--max-concurrent", int, lambda v: v >= 1, "an integer >= 1"),
@@ -124,7 +124,7 @@ def parse_options(spec: StudySpec, argv: list[str], prog: str) -> StudyOptions:
     return StudyOptions(address=values.address, num_samples=values.num_samples,
                         max_concurrent=values.max_concurrent, cpus_per_trial=values.cpus_per_trial,
                         gpus_per_trial=values.gpus_per_trial, storage_path=values.storage_path,
-                        name=values.name, resume=values.resume, preset=values.preset,
+                        name=values.name, resume=values.resume, budget=values.budget,
                         data_dir=data_dir, seed=values.seed, dashboard_host=values.dashboard_host,
                         max_failures=values.max_failures, arms=tuple(getattr(values, "arms", None) or ()) or None,
                         argv=(prog, *argv))

@@ -3,21 +3,21 @@ on this machine) the data is there, so a broken study fails in seconds, not afte
 
 from __future__ import annotations
 
+from analysis.study_files import VARIANT
 from mpis.config import ExperimentConfig
 from mpis.config_io import config_from_dict
 from mpis.data import build_dataloaders
 from mpis.training.compatibility import check_preset_fits_dataset
 from studies.runner.search_setup import sweep_space
 from studies.runner.settings import StudySettings
-from studies.runner.space import trial_config
+from studies.runner.space import experiment_config_of_trial
 from studies.runner.spec import SEARCH_GRID, StudySpec
-from studies.runner.trial_keys import VARIANT
 
 
 def representative_configs(spec: StudySpec, settings: StudySettings) -> list[ExperimentConfig]:
     """One config per grid arm, or one per preset a sweep can choose (other values at the base)."""
     if spec.search == SEARCH_GRID:
-        return [trial_config({VARIANT: name}, settings.base, spec.variants) for name in spec.variants]
+        return [experiment_config_of_trial({VARIANT: name}, settings.base, spec.variants) for name in spec.variants]
     preset = sweep_space(spec, settings).get("model", {}).get("preset")
     choices = getattr(preset, "categories", [settings.base.model.preset])
     return [config_from_dict({"model": {"preset": choice}}, settings.base) for choice in choices]

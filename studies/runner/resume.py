@@ -22,19 +22,20 @@ import pickletools
 from pathlib import Path
 from typing import Any
 
-from studies.runner.manifest import MANIFEST_FILE, now_iso
-from studies.runner.study_input_error import StudyInputError
-from studies.runner.trial_keys import (
+from analysis.study_files import (
     ATTEMPTS_FILE,
     CONFIG_FILE,
+    EXPERIMENT_STATE_GLOB,
     JOURNAL_FILE,
+    MANIFEST_FILE,
     ORPHAN_FILE,
+    TUNER_STATE_FILE,
+    recorded_trial_folders,
 )
+from studies.runner.manifest import now_iso
+from studies.runner.study_input_error import StudyInputError
 
-TUNER_STATE_FILE = "tuner.pkl"
-
-
-UNPICKLED_PATTERNS = (TUNER_STATE_FILE, "experiment_state-*.json", "searcher-state-*.pkl",
+UNPICKLED_PATTERNS = (TUNER_STATE_FILE, EXPERIMENT_STATE_GLOB, "searcher-state-*.pkl",
                       "search_gen_state-*.json", "basic-variant-state-*.json")
 ALLOWED = "the directory of a study you started (--storage-path and --name as when it started)"
 
@@ -55,12 +56,13 @@ def check_resumable(experiment_dir: Path) -> dict[str, Any]:
         for path in experiment_dir.glob(pattern):
             _check_owner(path, experiment_dir)
     manifest = _read_json(experiment_dir / MANIFEST_FILE, experiment_dir)
-    missing = [key for key in ("preset", "seed", "data_dir") if key not in manifest]
+    missing = [key for key in ("budget", "seed", "data_dir") if key not in manifest
+               and not (key == "budget" and "preset" in manifest)]  # "preset": manifests before --budget
     if missing:
         raise _corrupt(experiment_dir / MANIFEST_FILE, f"it lacks {', '.join(missing)}")
     _check_in_place(experiment_dir, manifest)
     _check_pickle_complete(experiment_dir / TUNER_STATE_FILE)
-    states = sorted(experiment_dir.glob("experiment_state-*.json"))
+    states = sorted(experiment_dir.glob(EXPERIMENT_STATE_GLOB))
     if states:
         _read_json(states[-1], experiment_dir)
     if (experiment_dir / JOURNAL_FILE).exists():
@@ -128,7 +130,7 @@ def _check_in_place(experiment_dir: Path, manifest: dict[str, Any]) -> None:
 def _recorded_storage(experiment_dir: Path) -> str | None:
     """For manifests older than ``experiment_dir``: the storage path Tune recorded for the trials,
     read from the pickled bytes without unpickling them (the path appears as a plain string)."""
-    states = sorted(experiment_dir.glob("experiment_state-*.json"))
+    states = sorted(experiment_dir.glob(EXPERIMENT_STATE_GLOB))
     if not states:
         return None
     trials = json.loads(states[-1].read_text()).get("trial_data", [])
@@ -143,24 +145,6 @@ def _recorded_storage(experiment_dir: Path) -> str | None:
         if raw and not (here in raw and name in raw):
             return "another place (the storage path in Tune's experiment state differs)"
     return None
-
-
-def recorded_trial_folders(experiment_dir: Path) -> set[str]:
-    """Trial folder names in Tune's newest ``experiment_state-<session time>.json`` (JSON part only).
-
-    Newest by the session time in the name: a resumed run re-uploads older state files, so their
-    modification times say nothing.
-    """
-    states = sorted(experiment_dir.glob("experiment_state-*.json"))
-    if not states:
-        return set()
-    state = json.loads(states[-1].read_text())
-    folders = set()
-    for entry in state.get("trial_data", []):
-        trial = json.loads(entry[0])
-        if trial.get("relative_logdir"):
-            folders.add(Path(trial["relative_logdir"]).name)
-    return folders
 
 
 def mark_orphaned_trial_folders(experiment_dir: Path) -> list[str]:

@@ -18,13 +18,13 @@ from ray.tune.schedulers import ASHAScheduler
 from ray.tune.search import ConcurrencyLimiter
 from ray.tune.search.sample import Domain
 
+from analysis.study_files import JOURNAL_FILE, VARIANT
 from mpis.metric_names import EPOCH
 from studies.runner.define_by_run import ConditionalSpace
 from studies.runner.searcher import StudyOptunaSearch
 from studies.runner.settings import StudySettings
 from studies.runner.space import deep_merge, space_leaves
 from studies.runner.spec import SEARCH_GRID, StudySpec
-from studies.runner.trial_keys import JOURNAL_FILE, VARIANT
 
 
 def sweep_space(spec: StudySpec, settings: StudySettings) -> dict[str, Any]:

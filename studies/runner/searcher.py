@@ -27,13 +27,13 @@ import optuna
 from optuna.trial import TrialState
 from ray.tune.search.optuna import OptunaSearch
 
-from mpis.metric_names import EPOCH
-from studies.runner.trial_keys import (
+from analysis.study_files import (
     RAY_TRIAL_ID,
     STATUS,
     STATUS_DIVERGED,
     TRIAL_FOLDER,
 )
+from mpis.metric_names import EPOCH
 
 
 class StudyOptunaSearch(OptunaSearch):

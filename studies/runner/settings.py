@@ -20,7 +20,7 @@ from studies.runner.study_input_error import StudyInputError
 
 @dataclass(frozen=True)
 class StudySettings:
-    preset: str
+    budget_name: str
     budget: Budget
     seed: int
     data_dir: str  # absolute: trials run in their own working directories, maybe on other nodes
@@ -33,7 +33,7 @@ class StudySettings:
 def resolve_settings(spec: StudySpec, options: StudyOptions) -> StudySettings:
     experiment_dir = options.storage_path / options.name
     if options.resume:
-        preset, seed, data_dir = _resumed_choices(options, experiment_dir)
+        budget_name, seed, data_dir = _resumed_choices(options, experiment_dir)
     else:
         check_storage_writable(options.storage_path)
         if experiment_dir.exists() and not experiment_dir.is_dir():
@@ -42,13 +42,13 @@ def resolve_settings(spec: StudySpec, options: StudyOptions) -> StudySettings:
         if experiment_dir.is_dir() and any(experiment_dir.iterdir()):
             raise StudyInputError(f"--name={options.name} is invalid; allowed: a new study name "
                                   f"({experiment_dir} already holds a study: add --resume to continue it)")
-        preset = options.preset or spec.default_preset
+        budget_name = options.budget or spec.default_budget
         seed = 0 if options.seed is None else options.seed
         data_dir = str(resolve_data_root(options.data_dir))
-    budget = spec.budgets[preset]
+    budget = spec.budgets[budget_name]
     base = config_from_dict(budget.overrides, spec.base)
     base = dataclasses.replace(base, seed=seed, data=dataclasses.replace(base.data, data_dir=data_dir))
-    return StudySettings(preset=preset, budget=budget, seed=seed, data_dir=data_dir, base=base,
+    return StudySettings(budget_name=budget_name, budget=budget, seed=seed, data_dir=data_dir, base=base,
                          num_samples=options.num_samples or budget.num_samples,
                          max_concurrent=options.max_concurrent or budget.max_concurrent,
                          experiment_dir=experiment_dir)
@@ -72,16 +72,18 @@ def check_storage_writable(storage: Path) -> None:
 
 
 def _resumed_choices(options: StudyOptions, experiment_dir: Path) -> tuple[str, int, str]:
-    """Preset, seed and data root from the manifest; a flag that contradicts them is an error."""
+    """Budget, seed and data root from the manifest (``budget``; ``preset`` in manifests written
+    before the flag was renamed); a flag that contradicts them is an error."""
     manifest = check_resumable(experiment_dir)
     for flag, given in (("--num-samples", options.num_samples), ("--max-concurrent", options.max_concurrent)):
         if given is not None:
             raise StudyInputError(f"{flag}={given} is invalid with --resume; allowed: leave it out "
                                   "(a resumed study keeps its budget)")
-    for flag, given, recorded in (("--preset", options.preset, manifest["preset"]),
+    recorded_budget = manifest.get("budget", manifest.get("preset"))
+    for flag, given, recorded in (("--budget", options.budget, recorded_budget),
                                   ("--seed", options.seed, manifest["seed"])):
         if given is not None and given != recorded:
             raise StudyInputError(f"{flag}={given} is invalid with --resume; allowed: {recorded} "
                                   f"(what {experiment_dir.name} ran with)")
     data_dir = options.data_dir or manifest["data_dir"]  # the data may have moved; the trial is the same
-    return manifest["preset"], manifest["seed"], data_dir
+    return recorded_budget, manifest["seed"], data_dir

@@ -2,7 +2,7 @@
 
 A sampled trial config is a nested dict such as ``{"model": {"preset": "mpis_cifar10",
 "neuron": {"v_threshold": 2.5}}, "train": {"learning_rate": 0.03}}`` (grid studies add
-``{"variant": "<arm>", "seed": 3}``). :func:`trial_config` merges it onto the typed base config with
+``{"variant": "<arm>", "seed": 3}``). :func:`experiment_config_of_trial` merges it onto the typed base config with
 ``mpis.config_io.config_from_dict``, which rejects unknown keys.
 
 Family rule: ``model.streams``, ``model.depth`` and ``model.widths`` describe MPIS streams only. For
@@ -15,10 +15,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Iterator
 
+from analysis.study_files import VARIANT
 from mpis.config import ExperimentConfig
 from mpis.config_io import config_from_dict
 from mpis.models import PRESETS
-from studies.runner.trial_keys import VARIANT
 
 MPIS_FAMILY = "mpis"
 MPIS_ONLY_FIELDS = ("model.streams", "model.depth", "model.widths")
@@ -57,7 +57,7 @@ def without_mpis_only_fields(config: ExperimentConfig) -> ExperimentConfig:
     return dataclasses.replace(config, model=model)
 
 
-def trial_config(sampled: dict[str, Any], base: ExperimentConfig,
+def experiment_config_of_trial(sampled: dict[str, Any], base: ExperimentConfig,
                  variants: dict[str, dict[str, Any]]) -> ExperimentConfig:
     """The typed config of one trial: ``base``, then its variant (grid studies), then the samples."""
     values = dict(sampled)

@@ -25,7 +25,7 @@ SEARCH_GRID = "grid"
 
 @dataclass(frozen=True, kw_only=True)
 class Budget:
-    """How much one ``--preset`` runs."""
+    """How much one ``--budget`` runs."""
 
     num_samples: int  # sweeps: trials; grid studies: seeds per arm
     overrides: dict[str, Any] = field(default_factory=dict)  # nested changes to the base config
@@ -49,7 +49,7 @@ class StudySpec:
     name: str  # default --name; also the Optuna study name
     description: str  # one paragraph for --help
     base: ExperimentConfig  # the typed config every trial starts from
-    budgets: dict[str, Budget]  # --preset choices; the first one is the default
+    budgets: dict[str, Budget]  # --budget choices; the first one is the default
     space: dict[str, Any] = field(default_factory=dict)  # sweeps: nested Tune domains
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)  # grid studies: named arms
     starting_points: tuple[dict[str, Any], ...] = ()  # sweeps: partial configs tried first, in order
@@ -69,5 +69,5 @@ class StudySpec:
         return SEARCH_GRID if self.variants else SEARCH_OPTUNA
 
     @property
-    def default_preset(self) -> str:
+    def default_budget(self) -> str:
         return next(iter(self.budgets))

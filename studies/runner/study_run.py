@@ -38,7 +38,7 @@ def build_trainable(spec: StudySpec, options: StudyOptions, settings: StudySetti
 
 def manifest_fields(spec: StudySpec, options: StudyOptions, settings: StudySettings) -> dict:
     return {"study": spec.name, "name": options.name, "experiment_dir": str(settings.experiment_dir.resolve()),
-            "table": spec.table, "preset": settings.preset,
+            "table": spec.table, "budget": settings.budget_name,
             "search": spec.search, "metric": spec.metric, "mode": spec.mode,
             "max_epochs": settings.base.train.epochs, "seed": settings.seed,
             "num_samples": settings.num_samples, "data_dir": settings.data_dir,

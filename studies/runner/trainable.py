@@ -15,11 +15,7 @@ from typing import Any
 import torch
 from ray import tune
 
-from mpis import metric_names
-from mpis.config import ExperimentConfig
-from mpis.training import TrainingDiverged, fit
-from studies.runner.space import trial_config
-from studies.runner.trial_keys import (
+from analysis.study_files import (
     DIVERGED_EPOCH,
     DIVERGED_STEP,
     DIVERGED_VALUE,
@@ -29,6 +25,10 @@ from studies.runner.trial_keys import (
     STATUS_OK,
     TRIAL_FOLDER,
 )
+from mpis import metric_names
+from mpis.config import ExperimentConfig
+from mpis.training import TrainingDiverged, fit
+from studies.runner.space import experiment_config_of_trial
 from studies.runner.trial_records import (
     append_attempt,
     checkpoint_epoch,
@@ -48,7 +48,7 @@ def run_trial(sampled: dict[str, Any], *, base: ExperimentConfig, variants: dict
               experiment_dir: str, metric: str, cpus_per_trial: float, gpus_per_trial: float) -> None:
     """Train one trial; the keyword arguments are bound once per study with ``tune.with_parameters``."""
     torch.set_num_threads(max(1, int(cpus_per_trial)))
-    config = trial_config(sampled, base, variants)
+    config = experiment_config_of_trial(sampled, base, variants)
     trial_dir = Path(experiment_dir) / Path(tune.get_context().get_trial_dir()).name
     write_trial_config(trial_dir, config)
     identity = {**node_identity(), TRIAL_FOLDER: trial_dir.name}

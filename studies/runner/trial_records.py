@@ -17,9 +17,7 @@ from typing import Any
 
 import ray
 
-from mpis.config import ExperimentConfig
-from mpis.config_io import config_to_flat_dict
-from studies.runner.trial_keys import (
+from analysis.study_files import (
     ATTEMPTS_FILE,
     CONFIG_FILE,
     HOSTNAME,
@@ -27,6 +25,8 @@ from studies.runner.trial_keys import (
     NODE_ID,
     PROGRESS_FILE,
 )
+from mpis.config import ExperimentConfig
+from mpis.config_io import config_to_flat_dict
 
 
 def node_identity() -> dict[str, str]:

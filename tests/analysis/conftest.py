@@ -58,7 +58,7 @@ def study_runs(tmp_path_factory):
     """Both test studies, started together so that they overlap (each takes tens of seconds).
 
     * ``fixture``: fixture_study.py, a synthetic trainable covering the paper tables (see there);
-    * ``quickstart``: ``studies/quickstart.py --preset smoke`` with 2 trials: MPIS vs IDE vs BPTT on the
+    * ``quickstart``: ``studies/quickstart.py --budget smoke`` with 2 trials: MPIS vs IDE vs BPTT on the
       bundled 8x8 digits, trained for real by mpis.training.fit through the studies runner.
     """
     fixture_home, quickstart_home = tmp_path_factory.mktemp("fixture_home"), tmp_path_factory.mktemp("qs_home")
@@ -66,7 +66,7 @@ def study_runs(tmp_path_factory):
     runs = {
         "fixture": StudyRun([sys.executable, str(FIXTURE_SCRIPT), str(fixture_storage)],
                             fixture_storage / "fixture", fixture_home),
-        "quickstart": StudyRun([sys.executable, "studies/quickstart.py", "--preset", "smoke", "--num-samples", "2",
+        "quickstart": StudyRun([sys.executable, "studies/quickstart.py", "--budget", "smoke", "--num-samples", "2",
                                 "--storage-path", str(quickstart_storage), "--name", "quickstart",
                                 "--data-dir", str(quickstart_home / "data")],
                                quickstart_storage / "quickstart", quickstart_home),

@@ -50,8 +50,8 @@ def epoch_metrics(flat: dict, epoch: int) -> dict:
     bptt = flat["model.gradient"] == "bptt"
     accuracy = BASE_ACCURACY[preset] + 0.2 * seed + 0.1 * steps / 30 - 1.0 / epoch
     streams, layers = layout(preset)
-    rates = {f"firing_rate_s{s}_l{l}": 0.01 * l + 0.002 * s + 0.0001 * seed + 0.0002 * epoch
-             for s in range(streams) for l in range(1, layers + 1)}
+    rates = {f"firing_rate_s{s}_l{layer}": 0.01 * layer + 0.002 * s + 0.0001 * seed + 0.0002 * epoch
+             for s in range(streams) for layer in range(1, layers + 1)}
     return {"epoch": epoch, "train_loss": 2.0 / epoch, "test_accuracy": accuracy,
             "best_test_accuracy": accuracy, "epoch_time_s": 0.02 * steps * (1.5 if bptt else 1.0) + 0.1 * seed + 0.01 * epoch,
             "samples_per_s": 1000.0 / steps, "peak_memory_mb": 400.0 + (20.0 * steps if bptt else 50.0) + epoch,

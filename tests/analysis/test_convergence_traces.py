@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 import torch
 
-from analysis.convergence import (convergence_traces, curve_names, load_trained_model, model_config_of_trial,
-                                  random_batch)
+from analysis.convergence import (
+    convergence_traces,
+    curve_names,
+    load_trained_model,
+    model_config_of_trial,
+    random_batch,
+)
 from analysis.study_error import StudyError
 from mpis.config import ModelConfig, SimulationConfig
 from mpis.models import build_model
@@ -28,8 +33,8 @@ def test_traces_are_the_residual_of_the_simulation_of_the_same_model_and_batch()
     model = build_model(ModelConfig(preset="ide_digits_f64c5", simulation=SimulationConfig(time_steps=20))).eval()
     with torch.no_grad():
         simulation = model(batch).simulation
-        model.snn.begin_forward()
-        image = model.snn.equivalent_map(simulation.rates, model.snn.input_currents(batch), 2.0)[0]
+        state = model.snn.forward_state()
+        image = model.snn.equivalent_map(simulation.rates, model.snn.input_currents(batch, state), 2.0, state)[0]
     residual = ((image - simulation.rates[0]).norm() / simulation.rates[0].norm()).item()
     traces = convergence_traces(config, batch, time_steps=20, seed=0)  # forward_tol is switched off
     assert list(traces.curves) == ["SingleRes"] and traces.curves["SingleRes"][-1] == pytest.approx(residual)

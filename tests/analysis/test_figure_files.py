@@ -9,10 +9,10 @@ import pytest
 
 from analysis.figures import write_all_figures
 from analysis.figures.__main__ import main
-from analysis.load_results import load_trials, successful_trials
-from analysis.pareto import pareto_front
 from analysis.figures.convergence_models import best_trial_per_family
 from analysis.figures.time_step_curves import curve_points
+from analysis.load_results import load_trials, successful_trials
+from analysis.pareto import pareto_front
 
 FIGURES = ("accuracy_vs_time_steps", "memory_vs_time_steps", "epoch_time_vs_time_steps", "convergence_traces",
            "accuracy_vs_memory_pareto", "hyperparameter_importances")

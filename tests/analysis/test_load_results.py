@@ -6,11 +6,22 @@ import json
 import math
 
 import pytest
+from study_expectations import (
+    best_accuracy,
+    last,
+    mean_epoch_time,
+    peak_memory_mb,
+    read_trials,
+)
 
-from analysis.load_results import config_columns, load_histories, load_trials, successful_trials
+from analysis.load_results import (
+    config_columns,
+    load_histories,
+    load_trials,
+    successful_trials,
+)
 from analysis.study_error import StudyError
 from analysis.trial_summary import summarise_metrics, trial_status
-from study_expectations import best_accuracy, last, mean_epoch_time, peak_memory_mb, read_trials
 
 CONFIG = {"model.preset": "mpis_digits", "model.simulation.time_steps": 5, "train.epochs": 2, "seed": 0}
 

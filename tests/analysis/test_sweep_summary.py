@@ -5,11 +5,16 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from study_expectations import best_accuracy, read_trials, select
 
 from analysis.load_results import load_trials, successful_trials
-from analysis.sweep_summary import failure_overview, metric_by_hyperparameter, solver_statistics, trial_overview
+from analysis.sweep_summary import (
+    failure_overview,
+    metric_by_hyperparameter,
+    solver_statistics,
+    trial_overview,
+)
 from analysis.tables import build_available_tables
-from study_expectations import best_accuracy, read_trials, select
 
 
 def test_metric_by_hyperparameter_value(fixture_study):
@@ -34,7 +39,7 @@ def test_overviews_list_trials_best_first_and_the_failures(fixture_study):
 
 def test_available_tables_say_why_the_others_are_missing(notebook_study):
     report = build_available_tables(notebook_study)  # digits: no paper rows
-    assert set(report.tables) == {"E"}
+    assert set(report.tables) == {"E", "F"}  # F: MPIS implicit, IDE implicit and CNN bptt trials
     assert report.missing["A"].startswith("table A has no data: it needs trials of mpis_fmnist")
     assert "not available" in report["B"]._repr_markdown_()
     assert report["E"]._repr_markdown_().startswith("**Table E: best configurations of quickstart**")

@@ -8,12 +8,12 @@ import statistics
 
 import pandas as pd
 import pytest
+from study_expectations import best_accuracy, last, read_trials, seed_statistics, select
 
 from analysis.load_results import load_trials, successful_trials
 from analysis.study_error import StudyError
 from analysis.study_files import read_study_info
 from analysis.tables import TABLES, build_table
-from study_expectations import best_accuracy, last, read_trials, seed_statistics, select
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,8 @@ def run_tables(*arguments) -> subprocess.CompletedProcess:
 def test_csv_output_holds_the_table_numbers(fixture_study):
     completed = run_tables(fixture_study, "--table", "C", "--format", "csv")
     assert completed.returncode == 0, completed.stderr
-    printed = pd.read_csv(io.StringIO(completed.stdout))
+    assert completed.stdout.startswith("# Table C (IDE paper)")  # title and notes: comment lines
+    printed = pd.read_csv(io.StringIO(completed.stdout), comment="#")
     frame = build_table(fixture_study, "C").frame
     assert list(printed.columns) == list(frame.columns)
     pd.testing.assert_series_equal(printed["Mean % (ours)"], frame["Mean % (ours)"].astype(float), check_names=False)
@@ -44,14 +45,16 @@ def test_latex_output_is_a_booktabs_table_with_escaped_text(fixture_study, tmp_p
     completed = run_tables(fixture_study, "--table", "C", "--format", "latex", "--out", out)
     assert completed.returncode == 0 and completed.stdout == ""
     text = out.read_text()
-    assert text.startswith("\\begin{table}") and "\\toprule" in text and text.rstrip().endswith("\\end{table}")
+    assert text.startswith("% needs \\usepackage{booktabs,adjustbox}")  # a comment line, then the float
+    assert text.splitlines()[1] == "\\begin{table}[t]" and "\\toprule" in text
+    assert text.rstrip().endswith("\\end{table}")
     assert "LIF $\\lambda$ = 0.95" in text and "Mean \\% (paper)" in text
 
 
 def test_without_table_the_study_default_and_all_tables(fixture_study):
     completed = run_tables(fixture_study, "--table", "all")
     assert completed.returncode == 0
-    assert all(f"**Table {name}" in completed.stdout for name in "ABCDE")
+    assert all(f"**Table {name}" in completed.stdout for name in "ABCDEF")
 
 
 def test_formatting_helpers():
@@ -64,7 +67,7 @@ def test_formatting_helpers():
 def test_markdown_and_latex_escape_cell_separators():
     table = PaperTable("t", pd.DataFrame({"a|b": ["x|y"], "n": [1.5]}))
     assert "| x\\|y | 1.50 |" in to_markdown(table)
-    assert "x|y & 1.50 \\\\" in to_latex(table)
+    assert "x\\textbar{}y & 1.50 \\\\" in to_latex(table)
 
 
 @pytest.mark.parametrize("bad", [["--table", "Z"], ["--format", "html"]])

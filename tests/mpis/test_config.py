@@ -1,4 +1,5 @@
-"""Configs: types and ranges checked when built, registry names checked by mpis.registries, round trips through dicts with declared types restored; mpis.config imports nothing of the package."""
+"""Configs: types and ranges checked when built, registry names checked by mpis.registries, round trips
+through dicts with declared types restored; mpis.config imports nothing of the package."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""Memory of the implicit models does not grow with T (bytes autograd saves for backward), while BPTT's does."""
+"""Memory of the implicit models does not grow with T (bytes autograd saves for backward), while BPTT's
+does."""
 
 import pytest
 import torch

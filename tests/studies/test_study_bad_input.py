@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from analysis.study_files import MANIFEST_FILE
 from studies.quickstart import SPEC as QUICKSTART
 from studies.runner import run_study_cli
-from studies.runner.manifest import MANIFEST_FILE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
@@ -39,7 +39,7 @@ def our_error_lines(stderr: str) -> list[str]:
     (["--cpus-per-trial", "0"], "--cpus-per-trial=0 is invalid"),
     (["--gpus-per-trial", "1.5"], "--gpus-per-trial=1.5 is invalid; allowed: 0, a fraction"),
     (["--gpus-per-trial", "-0.5"], "--gpus-per-trial=-0.5 is invalid"),
-    (["--preset", "huge"], "invalid choice: 'huge'"),
+    (["--budget", "huge"], "invalid choice: 'huge'"),
     (["--address", "not an address"], "--address=not an address is invalid"),
     (["--dashboard-host", "everywhere"], "--dashboard-host=everywhere is invalid"),
     (["--storage-path", "s3://bucket/results"], "--storage-path=s3://bucket/results is invalid"),
@@ -57,10 +57,10 @@ def test_invalid_flags_print_one_line_and_exit_2(arguments, mentions, capsys):
 
 
 def test_the_real_command_exits_2_on_bad_input():
-    result = run_cli("cifar10_sweep.py", "--preset", "tiny")
+    result = run_cli("cifar10_sweep.py", "--budget", "tiny")
     assert result.returncode == 2
     assert our_error_lines(result.stderr) == [result.stderr.strip()]
-    assert "--preset: invalid choice: 'tiny' (choose from 'quick', 'paper', 'smoke')" in result.stderr
+    assert "--budget: invalid choice: 'tiny' (choose from 'quick', 'paper', 'smoke')" in result.stderr
 
 
 def test_gpus_requested_from_a_cluster_without_gpus_stop_before_any_trial(ray_runtime, tmp_path, capsys):

@@ -16,8 +16,8 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
+from analysis.study_files import NODE, NODE_ID, STATUS
 from studies import cifar10_sweep
-from studies.runner.trial_keys import NODE, NODE_ID, STATUS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ def read_rows(trial_dir):
 
 def test_the_cifar10_sweep_runs_and_leaves_a_self_describing_study(ray_runtime, tmp_path, capsys):
     data = write_fake_cifar10(tmp_path / "data")
-    status = cifar10_sweep.main(["--preset", "smoke", "--num-samples", "3", "--data-dir", str(data),
+    status = cifar10_sweep.main(["--budget", "smoke", "--num-samples", "3", "--data-dir", str(data),
                                  "--storage-path", str(tmp_path / "results"), "--name", "flagship"])
     out = capsys.readouterr().out
     assert status == 0, out[-3000:]
@@ -37,7 +37,7 @@ def test_the_cifar10_sweep_runs_and_leaves_a_self_describing_study(ray_runtime, 
     assert manifest["study"] == "cifar10_sweep" and manifest["search"] == "optuna"
     assert manifest["metric"] == "best_test_accuracy" and manifest["mode"] == "max"
     assert manifest["hardware"]["cluster_cpus"] == 2.0 and manifest["ray_version"]
-    assert manifest["argv"][:3] == ["cifar10_sweep.py", "--preset", "smoke"]
+    assert manifest["argv"][:3] == ["cifar10_sweep.py", "--budget", "smoke"]
 
     trial_dirs = sorted(p for p in study.iterdir() if (p / "mpis_config.json").is_file())
     assert len(trial_dirs) == 3

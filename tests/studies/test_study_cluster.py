@@ -31,7 +31,7 @@ def test_trials_of_one_study_run_on_both_nodes_of_a_real_cluster(tmp_path):
     make_token_file(root / "auth_token")
     storage = tmp_path / "results"
     command = [*network_namespace_prefix(), "bash", str(SCRIPT), str(root), sys.executable, str(REPO_ROOT),
-               "--preset", "smoke", "--num-samples", "4", "--max-concurrent", "2",
+               "--budget", "smoke", "--num-samples", "4", "--max-concurrent", "2",
                "--storage-path", str(storage), "--name", "cluster"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=420)

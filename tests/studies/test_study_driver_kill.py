@@ -19,7 +19,7 @@ from optuna.storages import JournalStorage
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState
 
-from studies.runner.resume import recorded_trial_folders
+from analysis.study_files import recorded_trial_folders
 from studies.runner.trial_records import read_attempts
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -52,7 +52,7 @@ def quickstart(ray_runtime, storage: Path, *extra: str) -> subprocess.Popen:
 
 def test_a_driver_killed_mid_study_is_continued_by_resume(ray_runtime, tmp_path):
     study = tmp_path / "killed"
-    driver = quickstart(ray_runtime, tmp_path, "--preset", "smoke", "--num-samples", str(NUM_SAMPLES),
+    driver = quickstart(ray_runtime, tmp_path, "--budget", "smoke", "--num-samples", str(NUM_SAMPLES),
                         "--max-concurrent", "1")
     deadline = time.monotonic() + 240
     while len(trial_dirs(study)) < 3 and driver.poll() is None and time.monotonic() < deadline:

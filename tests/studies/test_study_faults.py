@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.study_files import recorded_trial_folders
 from mpis.config import (
     DataConfig,
     ExperimentConfig,
@@ -26,7 +27,6 @@ from mpis.config import (
     TrainConfig,
 )
 from studies.runner import Budget, StudySpec, run_study_cli
-from studies.runner.resume import recorded_trial_folders
 from studies.runner.trial_records import read_attempts
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -89,7 +89,7 @@ def test_a_killed_trial_restarts_from_its_last_checkpoint_and_its_epochs_continu
 def test_a_diverged_trial_is_recorded_and_the_study_goes_on(ray_runtime, tmp_path, capsys):
     spec = grid_study("divergence", {"stable": {}, "non_contractive": NON_CONTRACTIVE}, epochs=2,
                       limit_train=300)
-    status = run_study_cli(spec, ["--storage-path", str(tmp_path), "--preset", "test"], prog="t")
+    status = run_study_cli(spec, ["--storage-path", str(tmp_path), "--budget", "test"], prog="t")
     out = capsys.readouterr().out
     assert status == 0 and "2 trials: 1 completed, 0 stopped early, 1 diverged, 0 errored" in out
     study = tmp_path / "divergence"

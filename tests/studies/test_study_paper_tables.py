@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def test_the_ide_static_table_study_runs_every_arm_on_the_shared_data(ray_runtime, shared_data, tmp_path, capsys):
-    status = ide_table_static.main(["--preset", "smoke", "--data-dir", str(shared_data), "--seed", "7",
+    status = ide_table_static.main(["--budget", "smoke", "--data-dir", str(shared_data), "--seed", "7",
                                     "--storage-path", str(tmp_path)])
     out = capsys.readouterr().out
     assert status == 0, out[-3000:]

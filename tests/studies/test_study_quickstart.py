@@ -24,7 +24,7 @@ def test_the_quickstart_command_runs_with_its_own_ray_and_prints_the_table(tmp_p
                    if not key.startswith("RAY_") or key == "RAY_USAGE_STATS_ENABLED"}
     environment.update(HOME=str(home), RAY_TMPDIR=str(home / "tmp"))
     try:
-        result = subprocess.run([sys.executable, "studies/quickstart.py", "--preset", "smoke",
+        result = subprocess.run([sys.executable, "studies/quickstart.py", "--budget", "smoke",
                                  "--storage-path", str(tmp_path)], cwd=REPO_ROOT, env=environment,
                                 capture_output=True, text=True, timeout=400)
         token_generated = (home / ".ray" / "auth_token").is_file()
@@ -37,7 +37,7 @@ def test_the_quickstart_command_runs_with_its_own_ray_and_prints_the_table(tmp_p
     assert "Study quickstart: 4 trials:" in out and "0 errored" in out
     assert "Table E: best configurations of quickstart" in out
     manifest = json.loads((tmp_path / "quickstart" / "mpis_study.json").read_text())
-    assert manifest["table"] == "quickstart" and manifest["preset"] == "smoke"
+    assert manifest["table"] == "quickstart" and manifest["budget"] == "smoke"
     assert (tmp_path / "quickstart" / "optuna_journal.log").is_file()
     methods = set()
     for config_file in (tmp_path / "quickstart").glob("*/mpis_config.json"):

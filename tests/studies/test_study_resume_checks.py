@@ -11,11 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from analysis.study_files import JOURNAL_FILE, MANIFEST_FILE, TUNER_STATE_FILE
 from studies.quickstart import SPEC as QUICKSTART
 from studies.runner import resume, run_study_cli
-from studies.runner.manifest import MANIFEST_FILE
-from studies.runner.resume import TUNER_STATE_FILE
-from studies.runner.trial_keys import JOURNAL_FILE
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -23,7 +21,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def study(ray_runtime, tmp_path_factory) -> Path:
     storage = tmp_path_factory.mktemp("storage")
-    assert run_study_cli(QUICKSTART, ["--preset", "smoke", "--storage-path", str(storage)], prog="q") == 0
+    assert run_study_cli(QUICKSTART, ["--budget", "smoke", "--storage-path", str(storage)], prog="q") == 0
     return storage / "quickstart"
 
 
@@ -71,7 +69,7 @@ def _damaged(study: Path, name: str, damage):
     (JOURNAL_FILE, lambda b: b[:-7], "is cut off"),
     (JOURNAL_FILE, lambda b: b.replace(b"\n", b"\n{garbled\n", 1), "line 2 is not a JSON record"),
     (MANIFEST_FILE, lambda b: b[:20], "Unterminated string"),
-    (MANIFEST_FILE, lambda b: b'{"study": "quickstart"}', "it lacks preset, seed, data_dir"),
+    (MANIFEST_FILE, lambda b: b'{"study": "quickstart"}', "it lacks budget, seed, data_dir"),
 ])
 def test_corrupt_resume_state_is_refused_naming_the_file_and_nothing_changes(study, capsys, name, damage, mentions):
     path, original = _damaged(study, name, damage)
@@ -94,4 +92,4 @@ def test_every_state_file_that_restore_unpickles_must_be_ours(study, capsys, mon
 
 
 def test_the_intact_study_passes_every_check(study):
-    assert resume.check_resumable(study)["preset"] == "smoke"
+    assert resume.check_resumable(study)["budget"] == "smoke"

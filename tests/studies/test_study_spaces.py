@@ -17,9 +17,9 @@ from studies.runner.define_by_run import ConditionalSpace
 from studies.runner.space import (
     MPIS_ONLY_FIELDS,
     deep_merge,
+    experiment_config_of_trial,
     is_mpis_preset,
     space_leaves,
-    trial_config,
 )
 
 STUDIES = study_module_names()
@@ -86,7 +86,7 @@ def sampled_configs(spec, budget, count: int) -> list[tuple[dict, ExperimentConf
             for key in path:
                 target = target.setdefault(key, {})
             target[leaf] = value
-        drawn.append((trial.params, trial_config(nested, base, {})))
+        drawn.append((trial.params, experiment_config_of_trial(nested, base, {})))
         study.tell(trial, 0.0)
     return drawn
 
@@ -123,14 +123,14 @@ def test_every_arm_of_every_grid_study_is_a_valid_config_that_fits_its_dataset(m
     for budget in spec.budgets.values():
         base = config_from_dict(budget.overrides, spec.base)
         for name in spec.variants:
-            config = trial_config({"variant": name, "seed": 3}, base, spec.variants)
+            config = experiment_config_of_trial({"variant": name, "seed": 3}, base, spec.variants)
             check_preset_fits_dataset(config.model, config.data)
             assert config.seed == 3
 
 
 def test_paper_tables_have_their_arms():
     bptt = load_spec("studies.mpis_vs_bptt")
-    steps = {trial_config({"variant": v}, bptt.base, bptt.variants).model.simulation.time_steps
+    steps = {experiment_config_of_trial({"variant": v}, bptt.base, bptt.variants).model.simulation.time_steps
              for v in bptt.variants}
     assert steps == {30, 100} and len(bptt.variants) == 8
     assert load_spec("studies.ide_table_static").budgets["paper"].num_samples == 5
@@ -140,13 +140,13 @@ def test_paper_tables_have_their_arms():
 
 def test_ide_trials_ignore_streams_and_depth_even_when_given():
     spec = load_spec("studies.quickstart")
-    config = trial_config({"model": {"preset": "ide_digits_f64c5", "streams": 3, "depth": 4}}, spec.base, {})
+    config = experiment_config_of_trial({"model": {"preset": "ide_digits_f64c5", "streams": 3, "depth": 4}}, spec.base, {})
     assert (config.model.streams, config.model.depth) == (None, None)
-    config = trial_config({"model": {"preset": "mpis_digits", "streams": 3, "depth": 4}}, spec.base, {})
+    config = experiment_config_of_trial({"model": {"preset": "mpis_digits", "streams": 3, "depth": 4}}, spec.base, {})
     assert (config.model.streams, config.model.depth) == (3, 4)
 
 
 def test_an_unknown_key_in_a_sample_is_rejected():
     spec = load_spec("studies.quickstart")
     with pytest.raises(ValueError, match="has no field 'v_thresold'"):
-        trial_config({"model": {"neuron": {"v_thresold": 2.0}}}, spec.base, {})
+        experiment_config_of_trial({"model": {"neuron": {"v_thresold": 2.0}}}, spec.base, {})

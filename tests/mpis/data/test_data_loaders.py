@@ -142,3 +142,10 @@ def test_corrupted_cifar_is_reported_as_missing(tmp_path):
     _write_fake_cifar10(tmp_path)  # torchvision's md5 check rejects these files
     with pytest.raises(DatasetMissing, match="cifar10.*cifar-10-batches-py.*data_batch_1"):
         build_dataloaders(DataConfig(dataset="cifar10", data_dir=str(tmp_path)), time_steps=5, seed=0)
+
+
+def test_download_false_refuses_a_missing_dataset_without_trying_to_fetch_it(tmp_path):
+    with mock.patch("torchvision.datasets.MNIST.download", side_effect=AssertionError("tried to download")):
+        with pytest.raises(DatasetMissing, match=r"downloading is off \(download=False\)"):
+            build_dataloaders(DataConfig(dataset="mnist", data_dir=str(tmp_path), download=False), time_steps=1, seed=0)
+    assert not any(tmp_path.iterdir())  # not even a lock file

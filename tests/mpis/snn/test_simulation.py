@@ -1,4 +1,6 @@
-"""The T-step simulation: it approaches the fixed point of f, runs exactly T steps (or stops at forward_tol), feeds event frames one per step with feedforward in the same step and feedback one step late, and rounds rates with a half-threshold start."""
+"""The T-step simulation: it approaches the fixed point of f, runs exactly T steps (or stops at
+forward_tol), feeds event frames one per step with feedforward in the same step and feedback one
+step late, and rounds rates with a half-threshold start."""
 
 import pytest
 import torch

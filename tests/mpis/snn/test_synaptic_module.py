@@ -1,4 +1,6 @@
-"""Synaptic modules and their per-forward state: the papers' BatchNorm policy (one running-statistics update per training step, batch statistics without update for the input, spike-input statistics), dropout masks shared within a forward, and the spectral-norm restriction."""
+"""Synaptic modules and their per-forward state: the papers' BatchNorm policy (one running-statistics
+update per training step, batch statistics without update for the input, spike-input statistics),
+dropout masks shared within a forward, and the spectral-norm restriction."""
 
 import pytest
 import torch
