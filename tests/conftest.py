@@ -3,6 +3,8 @@
 import pytest
 import torch
 
+collect_ignore = ["conftest.py"]  # a fixture file, not a module of doctests (--doctest-modules)
+
 
 @pytest.fixture(autouse=True)
 def one_torch_thread():

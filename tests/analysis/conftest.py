@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+collect_ignore = ["conftest.py"]  # a fixture file, not a module of doctests (--doctest-modules)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_SCRIPT = Path(__file__).with_name("fixture_study.py")
 

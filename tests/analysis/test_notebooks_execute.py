@@ -6,9 +6,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO_ROOT
 from nbclient import NotebookClient
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO_ROOT / "analysis" / "notebooks"
 
 

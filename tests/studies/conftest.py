@@ -10,13 +10,15 @@ Ray is never stopped with ``ray stop``: the runtime is shut down by this process
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from ray_tokens import make_token_file
+
+collect_ignore = ["conftest.py"]  # a fixture file, not a module of doctests (--doctest-modules)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = (REPO_ROOT.parent / "shared" / "data").resolve()
@@ -27,14 +29,6 @@ class RayRuntime:
     address: str  # GCS address for other drivers (--address)
     environment: dict[str, str]  # environment of a child process that joins this runtime
     root: Path  # the session's temp root (short: Unix socket paths are limited to 107 bytes)
-
-
-def make_token_file(path: Path) -> Path:
-    """A fresh random Ray auth token, readable by this user only."""
-    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(secrets.token_hex(32))
-    return path
 
 
 def ray_environment(root: Path) -> dict[str, str]:

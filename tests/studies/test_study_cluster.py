@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import make_token_file
+from ray_tokens import make_token_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
