@@ -1,4 +1,4 @@
-"""The papers' reference numbers (ALGORITHMS.md §7), kept as CSV files in ``analysis/paper_data``.
+"""The papers' reference numbers (ALGORITHMS.md §7, ECML.md §2), kept as CSV files in ``analysis/paper_data``.
 
 >>> load_paper_numbers("ide_accuracy").query("dataset == 'MNIST'")["accuracy_mean"].tolist()
 [99.49, 99.53]
@@ -20,9 +20,10 @@ PAPER_TABLES = {
     "mpis_firing_rates": "MPIS paper: firing rate per layer (§7.3)",
     "mpis_vs_ide": "MPIS paper, table B: MPIS vs IDE on CIFAR (§7.3)",
     "mpis_recent_methods": "MPIS paper, table C: comparison with recent methods (§7.3)",
+    "gsnn_release": "gsnn (Yao et al., ACML 2023): the release's screenshots and supp. Table 2 (ECML.md §2)",
     "preset_rows": "our presets and gradient modes mapped to the papers' rows",
 }
-TEXT_COLUMNS = ("T", "layer", "neurons", "params", "size", "note")  # kept as written in the paper
+TEXT_COLUMNS = ("T", "layer", "neurons", "params", "size", "note", "cell", "source")  # kept as written in the paper
 
 
 def load_paper_numbers(name: str) -> pd.DataFrame:

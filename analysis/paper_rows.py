@@ -18,6 +18,21 @@ GRADIENT = "model.gradient"
 TIME_STEPS = "model.simulation.time_steps"
 LEAK = "model.neuron.leak"
 DEFAULTS = {GRADIENT: "implicit", LEAK: 1.0}  # ModelConfig's defaults, for configs that omit them
+GSNN_CELL, GSNN_BIDIRECTIONAL = "model.gsnn.cell", "model.gsnn.bidirectional"
+CELL_LABELS = {"cnn": "CNN", "lstm": "LSTM", "gru": "GRU", "rnn": "RNN", "mlp": "MLP"}
+
+
+def gsnn_method(preset_method: str, cell: object, bidirectional: object) -> str:
+    """Table G's method of a gsnn trial: its preset's (``GSNN CNN``) unless the trial overrode the
+    cell; a bidirectional RNN is the supplement's ``GSNN Bi-RNN`` (its LSTM rows are bidirectional).
+
+    >>> gsnn_method("GSNN CNN", "gru", None), gsnn_method("GSNN CNN", "rnn", True), gsnn_method("GSNN LSTM", None, None)
+    ('GSNN GRU', 'GSNN Bi-RNN', 'GSNN LSTM')
+    """
+    if not isinstance(cell, str):
+        return preset_method
+    prefix = "Bi-" if cell == "rnn" and bidirectional is True else ""
+    return f"GSNN {prefix}{CELL_LABELS.get(cell, cell.upper())}"
 
 
 def neuron_label(leak: float) -> str:
@@ -43,6 +58,9 @@ def label_trials(trials: pd.DataFrame, table: str) -> pd.DataFrame:
         present = ", ".join(sorted({f"{p} ({g})" for p, g in frame[[PRESET, GRADIENT]].itertuples(index=False)}))
         raise StudyError(f"table {table} has no data: it needs trials of {needed}; "
                          f"this study has {present or 'no presets'}")
+    if table == "G" and GSNN_CELL in labelled:
+        bidirectional = labelled[GSNN_BIDIRECTIONAL] if GSNN_BIDIRECTIONAL in labelled else [None] * len(labelled)
+        labelled["method"] = [gsnn_method(m, c, b) for m, c, b in zip(labelled["method"], labelled[GSNN_CELL], bidirectional)]
     labelled["T"] = labelled[TIME_STEPS].astype(int)
     labelled["neuron"] = labelled[LEAK].map(neuron_label)
     return labelled.drop(columns=["preset", "gradient"])

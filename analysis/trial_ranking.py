@@ -7,7 +7,7 @@ trial), so Table E's rank 1, the best trial of each method and the study's print
 are the same trial.
 
 A *method* is a model family and a gradient mode: ``"MPIS implicit"``, ``"IDE implicit"``,
-``"MPIS bptt"``, ``"CNN bptt"``; the family is ``mpis.models.PRESETS[preset].family``.
+``"MPIS bptt"``, ``"CNN bptt"``, ``"GSNN bptt"``; the family is ``mpis.models.PRESETS[preset].family``.
 
 >>> import pandas as pd
 >>> trials = pd.DataFrame({"trial_id": ["b", "a", "c"], "acc": [90.0, 90.0, float("nan")]})
@@ -55,7 +55,7 @@ def best_trial(trials: pd.DataFrame, metric: str, mode: str = "max") -> pd.Serie
 
 
 def preset_family(preset) -> str | None:
-    """``mpis.models.PRESETS[preset].family`` ("mpis", "ide", "cnn"); None for an unknown preset."""
+    """``mpis.models.PRESETS[preset].family`` ("mpis", "ide", "cnn", "gsnn"); None for an unknown preset."""
     from mpis.models import PRESETS  # imports torch: only when a family is asked for
 
     return PRESETS[preset].family if isinstance(preset, str) and preset in PRESETS else None

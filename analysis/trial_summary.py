@@ -2,7 +2,8 @@
 
 Rules (the column keeps the metric's name):
 
-* last epoch: test/train accuracy, train loss, firing rates, the equilibrium's state at the end of
+* last epoch: test/train accuracy, train loss, firing rates, operation counts and energy per test
+  sample (in total and per layer), the equilibrium's state at the end of
   training (fixed-point residual mean and max, per stream too, spectral radius, rate step change,
   backward residual), parameters, neurons, node, device;
 * maximum over epochs: ``best_test_accuracy`` (also over ``test_accuracy``), ``peak_memory_mb`` and
@@ -40,9 +41,11 @@ LAST_VALUE_METRICS = (m.TEST_ACCURACY, m.TEST_LOSS, m.TRAIN_ACCURACY, m.TRAIN_LO
                       m.FIRING_RATE_TOTAL, m.FIXED_POINT_RESIDUAL, m.FIXED_POINT_RESIDUAL_MAX,
                       m.SPECTRAL_RADIUS, m.SPECTRAL_RADIUS_MEDIAN, m.RATE_STEP_CHANGE, m.BACKWARD_RESIDUAL,
                       m.JACOBIAN_PENALTY, m.GRADIENT_NORM, m.PARAMETERS, m.NEURONS, m.NODE, m.DEVICE,
-                      m.MEMORY_KIND, m.EPOCH, "time_total_s", "node_id", "hostname")
+                      m.MEMORY_KIND, m.EPOCH, "time_total_s", "node_id", "hostname",
+                      m.SYNAPTIC_OPS, m.MACS, m.ENERGY_UJ, m.ANN_MACS, m.ANN_ENERGY_UJ, m.ENERGY_RATIO)
 LAST_VALUE_PREFIXES = (m.FIRING_RATE_LAYER_PREFIX, m.FIXED_POINT_RESIDUAL_STREAM_PREFIX,
-                       m.RATE_STEP_CHANGE_STREAM_PREFIX)
+                       m.RATE_STEP_CHANGE_STREAM_PREFIX, m.SYNAPTIC_OPS_LAYER_PREFIX, m.MACS_LAYER_PREFIX,
+                       m.ENERGY_LAYER_PREFIX)
 DIVERGED_FIELDS = ("diverged_what", "diverged_epoch", "diverged_step", "diverged_value")
 MAX_OVER_EPOCHS_METRICS = (m.PEAK_MEMORY_MB, m.BACKWARD_RESIDUAL_MAX)
 MEAN_OVER_EPOCHS_METRICS = (m.EPOCH_TIME_S, m.SAMPLES_PER_S, m.FORWARD_STEPS, m.BACKWARD_STEPS)

@@ -4,7 +4,8 @@ Every config is a frozen, keyword-only dataclass whose ``__post_init__`` checks 
 so a bad value fails when the config is built, with a ``ValueError`` that names the argument, the
 value and what is allowed. Names that refer to a registry (preset, backward solver, surrogate,
 dataset) are checked against the registry itself by :func:`mpis.registries.check_names`, before
-any data is read; this module imports nothing of the package.
+any data is read; this module imports nothing of the package but :mod:`mpis.validation` (the
+one-line error) and :mod:`mpis.gsnn_options` (the gsnn family's options, its own file).
 """
 
 from __future__ import annotations
@@ -12,16 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from mpis.gsnn_options import REGION_THRESHOLD_OFF, GSNNOptions
+from mpis.validation import require, require_choice
 
-def require(condition: bool, argument: str, value: object, allowed: str) -> None:
-    """Raise ``ValueError("<argument>=<value> is invalid; allowed: <allowed>")`` unless ``condition``."""
-    if not condition:
-        raise ValueError(f"{argument}={value!r} is invalid; allowed: {allowed}")
-
-
-def require_choice(value: str, argument: str, choices) -> None:
-    """Raise a ``ValueError`` naming ``argument`` unless ``value`` is one of ``choices``."""
-    require(value in choices, argument, value, "one of " + ", ".join(sorted(choices)))
+__all__ = ["REGION_THRESHOLD_OFF", "GSNNOptions", "require", "require_choice"]  # re-exported: configs live here
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,6 +121,7 @@ class ModelConfig:
     streams: int | None = None  # MPIS: number of streams (None = the preset's)
     depth: int | None = None  # MPIS: spiking layers per stream (None = the preset's)
     widths: tuple[int, ...] | None = None  # MPIS: channels of the stream layers (None = preset's)
+    gsnn: GSNNOptions = field(default_factory=GSNNOptions)  # gsnn presets only (all None elsewhere)
 
     def __post_init__(self):
         for name in ("preset", "surrogate"):
@@ -158,6 +154,7 @@ class DataConfig:
     limit_train: int | None = None  # class-balanced, seeded subset of the training split
     limit_test: int | None = None  # class-balanced, seeded subset of the test split
     crop_nmnist: bool = False  # crop N-MNIST frames from 34x34 to 32x32 (the MPIS models)
+    pad_to: int | None = None  # zero-pad static images to pad_to x pad_to (gsnn: F-MNIST 28 -> 32)
     download: bool = True  # fetch a missing dataset through its library; False: DatasetMissing instead
     num_workers: int = 0  # DataLoader worker processes
 
@@ -170,6 +167,8 @@ class DataConfig:
             value = getattr(self, name)
             require(value is None or value >= 1, name, value, "None or an integer >= 1")
         require(self.num_workers >= 0, "num_workers", self.num_workers, "an integer >= 0")
+        require(self.pad_to is None or (type(self.pad_to) is int and self.pad_to >= 1), "pad_to", self.pad_to,
+                "None or an integer >= 1 (the padded side)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -184,10 +183,14 @@ class TrainConfig:
     milestones: tuple[int, ...] = (30, 60, 90)  # epochs at which the lr is multiplied by lr_decay
     lr_decay: float = 0.1
     warmup_iterations: int = 0  # linear warm-up: lr = lr0 * (i + 1) / W for the first W iterations
+    gradient_clip: float | None = None  # rescale the gradient to this global L2 norm when above it
+    # (the gsnn release: 20); None = off
     device: str = "auto"  # "auto" (CUDA when available), "cpu" or "cuda"
     bn_calibration_samples: int = 256  # before the first step: hidden BN statistics from this many
     # training samples at the simulated equilibrium (0 = off; see SpikingModel.calibrate_batch_norm)
     spectral_radius_every: int = 0  # estimate rho(J) on the batch of every N-th step; 0 = the last step of each epoch
+    energy_preset: str = "fp32"  # number format of the energy estimate: "fp32", "fp16" or "int8" (mpis.energy;
+    # reporting only, so a resumed run may change it)
 
     def __post_init__(self):
         require(self.epochs >= 1, "epochs", self.epochs, "an integer >= 1")
@@ -195,11 +198,14 @@ class TrainConfig:
         require(self.learning_rate > 0, "learning_rate", self.learning_rate, "a number > 0")
         require(self.weight_decay >= 0, "weight_decay", self.weight_decay, "a number >= 0")
         require(self.warmup_iterations >= 0, "warmup_iterations", self.warmup_iterations, "an integer >= 0")
+        require(self.gradient_clip is None or (math.isfinite(self.gradient_clip) and self.gradient_clip > 0),
+                "gradient_clip", self.gradient_clip, "None (off) or a finite number > 0")
         require_choice(self.device, "device", ("auto", "cpu", "cuda"))
         require(self.bn_calibration_samples >= 0, "bn_calibration_samples", self.bn_calibration_samples,
                 "an integer >= 0 (0 = off)")
         require(self.spectral_radius_every >= 0, "spectral_radius_every", self.spectral_radius_every,
                 "an integer >= 0 (0 = once per epoch)")
+        require_choice(self.energy_preset, "energy_preset", ("fp32", "fp16", "int8"))
 
 
 @dataclass(frozen=True, kw_only=True)

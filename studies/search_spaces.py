@@ -2,7 +2,7 @@
 
 Every fragment is a nested dict mirroring ``ExperimentConfig`` (``tests/studies`` checks each leaf
 is a real config field). ``model.streams`` and ``model.depth`` only apply to MPIS presets; IDE trials
-never sample them (see ``studies/runner/define_by_run.py``).
+never sample them, and ``model.gsnn`` only applies to gsnn presets (see ``studies/runner/space.py``).
 """
 
 from __future__ import annotations
@@ -53,3 +53,27 @@ def equilibrium_sweep_space(presets: list[str], *, max_streams: int = 4, max_dep
                       "neuron": {**neuron_space(), "initial_potential": tune.choice([0.0, 0.5])},
                       "simulation": simulation_space(*time_steps), "backward": backward_space()},
             "train": {"learning_rate": tune.loguniform(*learning_rate)}}
+
+
+def gsnn_options_space(blocks: list[int]) -> dict[str, Any]:
+    """The gsnn family's own options (ECML.md §4.4), parents before the options that depend on them:
+    cell, then bidirectional (recurrent cells); window schedule, then ratio (not for always_regular;
+    0.625 falls back to 0.75 on maps it does not divide); fusion, then theta (product/nested);
+    region threshold, then its fill (when on); encoder; ``blocks``: total residual blocks (the
+    paper's depth; the second-to-last stage takes the difference)."""
+    return {"cell": tune.choice(["cnn", "lstm", "gru", "rnn"]), "bidirectional": tune.choice([True, False]),
+            "window_schedule": tune.choice(["alternate", "always_regular", "always_dilated"]),
+            "window_ratio": tune.choice([0.625, 0.75]),
+            "fusion_mode": tune.choice(["product", "nested", "mean", "none"]),
+            "theta": tune.choice([0.1, 0.3, 0.5, 0.7, 0.9]),
+            "region_threshold": tune.choice(["off", 0.1, 0.3, 0.6]), "region_fill": tune.choice(["keep", "zero"]),
+            "encoder": tune.choice(["bernoulli", "bernoulli_st", "direct"]), "blocks": tune.choice(blocks)}
+
+
+def gsnn_sweep_space(preset: str, blocks: list[int], learning_rate: tuple[float, ...] = (0.02, 0.05, 0.1)
+                     ) -> dict[str, Any]:
+    """A gsnn study's space: the options, T, decay, V_th, and the lr (warm-up and clipping fixed)."""
+    return {"model": {"preset": tune.choice([preset]), "gsnn": gsnn_options_space(blocks),
+                      "simulation": {"time_steps": tune.choice([1, 2, 4])},
+                      "neuron": {"leak": tune.choice([0.2, 0.4, 0.6]), "v_threshold": tune.choice([0.5, 1.0])}},
+            "train": {"learning_rate": tune.choice(list(learning_rate))}}

@@ -6,9 +6,12 @@ checkpoint (``--convergence-untrained``: freshly initialised weights; a study th
 checkpoint: untrained, and the legend says so) on test samples of the trial's dataset (seeded random
 inputs when the data is not on disk), or the trained checkpoints given with
 ``--convergence-checkpoints``, or the presets given with ``--convergence-presets`` (untrained,
-random inputs). Bad input (a missing study, ``--convergence-steps 0`` or more steps than mpis
-simulates, ``--convergence-batch 0``, an ``--out`` that is a file or cannot be created, an unknown
-preset, a folder without a checkpoint) exits with status 2 and one line, before any figure is drawn.
+random inputs). ``--pareto accuracy,energy`` (2 or 3 of accuracy, energy, memory, time_steps)
+writes only the Pareto figure over those objectives, ``pareto_<names>.png``/``.svg``
+(``analysis.figures.objective_pareto``). Bad input (an unknown objective, a missing study,
+``--convergence-steps 0`` or more steps than mpis simulates, ``--convergence-batch 0``, an ``--out``
+that is a file or cannot be created, an unknown preset, a folder without a checkpoint) exits with
+status 2 and one line, before any figure is drawn.
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ from pathlib import Path
 
 from analysis.command_line import OneLineParser, positive_int, require_output_folder
 from analysis.figures.all_figures import write_all_figures
+from analysis.figures.figure_files import save_figure
+from analysis.figures.objective_pareto import pareto_figure_name, plot_pareto_front
+from analysis.load_results import load_trials, successful_trials
+from analysis.pareto import parse_objectives
 from analysis.study_error import StudyError, exit_on_study_error
 from analysis.study_files import find_trial_dirs
 
@@ -35,7 +42,19 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="trace these presets (untrained) instead of the study's best MPIS and IDE trials")
     parser.add_argument("--convergence-checkpoints", nargs="+", metavar="DIR", type=Path,
                         help="trace the models saved in these checkpoint folders (epoch_NNNN / checkpoint_NNNNNN)")
+    parser.add_argument("--pareto", type=_objectives, metavar="OBJECTIVES",
+                        help="only the Pareto figure over 2 or 3 objectives, e.g. accuracy,energy")
     return parser.parse_args(argv)
+
+
+def _objectives(text: str) -> tuple[str, ...]:
+    try:
+        names = parse_objectives(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).replace("--objectives=", "--pareto=", 1)) from None
+    if len(names) > 3:
+        raise argparse.ArgumentTypeError(f"--pareto={text} is invalid; allowed: 2 or 3 objectives for a figure")
+    return names
 
 
 def check_arguments(arguments: argparse.Namespace) -> None:
@@ -62,6 +81,12 @@ def check_arguments(arguments: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     check_arguments(arguments)
+    if arguments.pareto is not None:
+        trials = successful_trials(load_trials(arguments.study_dir), arguments.study_dir)
+        paths = save_figure(plot_pareto_front(trials, arguments.pareto), arguments.out,
+                            pareto_figure_name(arguments.pareto))
+        print("\n".join(str(path) for path in paths))
+        return 0
     report = write_all_figures(arguments.study_dir, arguments.out, convergence_presets=arguments.convergence_presets,
                                convergence_checkpoints=arguments.convergence_checkpoints,
                                convergence_steps=arguments.convergence_steps,

@@ -1,5 +1,7 @@
 """What each paper-comparison table is: which paper numbers, which rows our trials fill, which keys
-match a paper row to ours and which values are compared. Tables D and E have their own modules."""
+match a paper row to ours and which values are compared. Tables D and E have their own modules.
+Table G's paper values are the gsnn release's screenshots (ECML.md §2; the paper's params are the
+release's module tree, unused modules included, see ``mpis.models.gsnn.release_parameter_count``)."""
 
 from __future__ import annotations
 
@@ -45,6 +47,14 @@ COMPARISON_SPECS: dict[str, ComparisonSpec] = {
          ValueColumn("Neurons", "neurons_count", "neurons", difference=False),
          ValueColumn("Params", "params_count", "parameters", difference=False)],
         ["note"], ("neurons", "params")),
+    "G": ComparisonSpec(
+        "Table G (gsnn, Yao et al.): accuracy, time per epoch and memory against the release (T = 1)",
+        "gsnn_release", ["dataset", "method", "T"],
+        [ValueColumn("Params", "params_count", "parameters", difference=False),
+         ValueColumn("Acc %", "accuracy", "accuracy_mean"),
+         ValueColumn("Time/epoch s", None, "epoch_time_s", difference=False),
+         ValueColumn("Memory GB", None, "peak_memory_gb", difference=False)],
+        ["architecture", "source", "note"], ("params",)),
     "M": ComparisonSpec(
         "IDE paper: training memory on CIFAR-10 AlexNet-F by T (IDE vs STBP)",
         "ide_memory", ["method", "T"],

@@ -1,4 +1,4 @@
-"""Build tables A, B, C and M: label our trials with their paper rows, keep the completed ones,
+"""Build tables A, B, C, G and M: label our trials with their paper rows, keep the completed ones,
 aggregate over seeds, and put the paper's value, ours and the difference side by side."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ FORMATS = {"Params (paper)": "count", "Params (ours)": "count", "Neurons (paper)
 
 def build_comparison_table(name: str, trials: pd.DataFrame, study_info: dict,
                            all_trials: pd.DataFrame | None = None) -> PaperTable:
-    """Table ``name`` ("A", "B", "C" or "M") for the usable ``trials`` of a study."""
+    """Table ``name`` ("A", "B", "C", "G" or "M") for the usable ``trials`` of a study."""
     spec = COMPARISON_SPECS[name]
     labelled, left_out = completed_runs(label_trials(trials, name), name)
     ours = summarise_over_seeds(labelled, spec.keys)

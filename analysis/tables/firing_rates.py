@@ -4,6 +4,11 @@ Ours per layer l: IDE (one stream) reports ``firing_rate_s0_l<l>``; MPIS and the
 ``firing_rate_s<s>_l<l>`` over streams s; "Total" is ``firing_rate_total``. Every rate is the
 unweighted spike count / T per neuron, averaged over neurons, samples and seeds (ALGORITHMS.md §6).
 IDE's slide values may follow the repository's ÷L counting bug, so IDE rows also show ours ÷ L.
+
+Beside each rate: the layer's synaptic operations (ACs), MACs and energy per test sample
+(``synaptic_ops_s<s>_l<l>``, ``macs_...``, ``energy_uj_...``, summed over streams: the ops whose output
+is that layer's current, see ``mpis.models.operation_count``); "Total" holds the network's totals,
+stem and head included. Energy: Horowitz (ISSCC 2014) 45 nm constants, arithmetic only (``mpis.energy``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from analysis.tables.seed_summary import summarise_over_seeds
 from mpis import metric_names as m
 
 LAYER_COLUMN = re.compile(re.escape(m.FIRING_RATE_LAYER_PREFIX) + r"(\d+)_l(\d+)$")
+OPERATION_COLUMNS = {"ACs": (m.SYNAPTIC_OPS_LAYER_PREFIX, m.SYNAPTIC_OPS), "MACs": (m.MACS_LAYER_PREFIX, m.MACS),
+                     "Energy (µJ)": (m.ENERGY_LAYER_PREFIX, m.ENERGY_UJ)}  # column -> (per-layer prefix, total)
 IDE_REPO_CONVENTION = "Rate ÷ L (ours, IDE repo convention)"
 
 
@@ -48,10 +55,22 @@ def _our_rates(summary: pd.DataFrame) -> pd.DataFrame:
         base = {"method": group["method"], "dataset": group["dataset"], "runs": group["runs"],
                 "hardware": group["hardware"], "layers": len(by_layer)}
         for layer, rates in sorted(by_layer.items()):
-            rows.append({**base, "layer": str(layer), "rate": sum(rates) / len(rates)})
+            rows.append({**base, "layer": str(layer), "rate": sum(rates) / len(rates),
+                         **_layer_operations(group, layer, len(by_layer))})
         if pd.notna(group.get(m.FIRING_RATE_TOTAL)):
-            rows.append({**base, "layer": "Total", "rate": float(group[m.FIRING_RATE_TOTAL])})
+            rows.append({**base, "layer": "Total", "rate": float(group[m.FIRING_RATE_TOTAL]),
+                         **{name: float(group.get(total, float("nan"))) for name, (_, total) in OPERATION_COLUMNS.items()}})
     return pd.DataFrame(rows)
+
+
+def _layer_operations(group: pd.Series, layer: int, layers: int) -> dict[str, float]:
+    """ACs, MACs and energy of layer ``layer``, summed over streams (NaN where no stream reported them)."""
+    values = {}
+    for name, (prefix, _) in OPERATION_COLUMNS.items():
+        pattern = re.compile(re.escape(prefix) + r"s\d+_l" + str(layer) + "$")
+        found = [float(v) for column, v in group.items() if pattern.match(str(column)) and pd.notna(v)]
+        values[name] = sum(found) if found else float("nan")
+    return values
 
 
 def build_firing_rate_table(trials: pd.DataFrame, study_info: dict,
@@ -67,6 +86,9 @@ def build_firing_rate_table(trials: pd.DataFrame, study_info: dict,
     merged_layers = frame["method"].map(ours.groupby("method")["layers"].max())
     is_ide = frame["method"].str.startswith("IDE")
     frame[IDE_REPO_CONVENTION] = (frame["Rate (ours)"] / merged_layers).where(is_ide)
+    if all(name in ours for name in OPERATION_COLUMNS):
+        operations = ours[["method", "dataset", "layer", *OPERATION_COLUMNS]]
+        frame = frame.merge(operations, on=["method", "dataset", "layer"], how="left")
     frame = frame.rename(columns={"dataset": "dataset (ours)"})
     notes = [hardware_note(study_info, labelled),
              "Rate = spikes per neuron per step, mean over neurons, test samples and seeds.",
@@ -75,7 +97,7 @@ def build_firing_rate_table(trials: pd.DataFrame, study_info: dict,
     notes += [left_out] if left_out else []
     if all_trials is not None:
         notes.append(outcome_note(all_trials))
-    formats = {column: ".3g" for column in frame.columns if "Rate" in column}
+    formats = {column: ".3g" for column in frame.columns if "Rate" in column or column in OPERATION_COLUMNS}
     return PaperTable("Table D: firing rate per layer", frame, tuple(notes), formats)
 
 

@@ -28,10 +28,11 @@ TABLES = {
     "D": build_firing_rate_table,  # firing rate per layer
     "E": build_best_config_table,  # best configurations of a sweep
     "F": build_best_per_method_table,  # best trial per method (family x gradient)
+    "G": functools.partial(build_comparison_table, "G"),  # gsnn vs its release screenshots
     "M": functools.partial(build_comparison_table, "M"),  # IDE memory by T
 }
 TABLE_NAMES = {"A": "mpis_vs_bptt", "B": "mpis_vs_ide", "C": "ide_accuracy", "D": "firing_rates",
-               "E": "best_configs", "F": "best_per_method", "M": "ide_memory"}
+               "E": "best_configs", "F": "best_per_method", "G": "gsnn_release", "M": "ide_memory"}
 RANKED_TABLES = ("E",)  # the tables that take ``top``
 
 

@@ -2,9 +2,10 @@
 
 1. Resolve the data root (``config.data_dir``, ``$MPIS_DATA_DIR``, ``./data``; absolute).
 2. Open the dataset's train and test splits through its library (downloading under a lock if allowed).
-3. Take class-balanced subsets: the training subset is drawn with the trial ``seed``; the test subset
+3. Pad static images to ``pad_to`` x ``pad_to`` where asked (``mpis.data.padding``).
+4. Take class-balanced subsets: the training subset is drawn with the trial ``seed``; the test subset
    with a fixed seed, so every trial of a study is scored on the same test images.
-4. Wrap them in DataLoaders; the training loader shuffles with its own seeded generator, whose state
+5. Wrap them in DataLoaders; the training loader shuffles with its own seeded generator, whose state
    a checkpoint saves (exact resume). A last training batch of a single sample is dropped (a
    BatchNorm over one value per channel, F400's or an MPIS head's at 1x1, cannot normalise it).
 """
@@ -22,6 +23,8 @@ from mpis.data.dataset_info import DatasetInfo, describe_dataset
 from mpis.data.digits import open_digits
 from mpis.data.mnist_family import open_fashion_mnist, open_mnist
 from mpis.data.nmnist import open_nmnist
+from mpis.data.padding import pad_split
+from mpis.data.splits import Splits
 from mpis.registries import lookup
 
 OPENERS = {
@@ -42,6 +45,9 @@ def build_dataloaders(config: DataConfig, *, time_steps: int, seed: int
     Raises :class:`~mpis.data.DatasetMissing` when the data is neither on disk nor downloadable.
     """
     splits = lookup(OPENERS, config.dataset, "dataset")(resolve_data_root(config.data_dir), config, time_steps)
+    if config.pad_to is not None:
+        splits = Splits(pad_split(splits.train, config.pad_to), pad_split(splits.test, config.pad_to),
+                        splits.train_labels, splits.test_labels)
     train = balanced_subset(splits.train, splits.train_labels, config.limit_train, seed)
     test = balanced_subset(splits.test, splits.test_labels, config.limit_test, TEST_SUBSET_SEED)
     train_loader = DataLoader(train, batch_size=config.batch_size, shuffle=True,

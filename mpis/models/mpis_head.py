@@ -34,3 +34,10 @@ class MultiResolutionHead(nn.Module):
     def forward(self, rates: list[Tensor]) -> Tensor:
         summed = sum(down(rate) for down, rate in zip(self.downsample, rates))
         return self.classifier(self.project(summed).flatten(1))
+
+    def rate_readers(self) -> list[tuple[int, nn.Module]]:
+        """``(stream, op)`` for every op whose input is a stream's rate (its spikes, counted as ACs): the
+        first downsampling conv of each finer stream, or the projection when there is one stream. The
+        rest of the head reads analog values (MACs)."""
+        readers = [(i, down[0].conv) for i, down in enumerate(self.downsample) if len(down) > 0]
+        return readers if len(self.downsample) > 1 else [(0, self.project.conv)]

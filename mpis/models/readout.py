@@ -14,3 +14,7 @@ class LinearReadout(nn.Module):
 
     def forward(self, rates: list[Tensor]) -> Tensor:
         return self.classifier(rates[0].flatten(1))
+
+    def rate_readers(self) -> list[tuple[int, nn.Module]]:
+        """``(stream, op)`` for every op whose input is a stream's rate (its spikes, counted as ACs)."""
+        return [(0, self.classifier)]

@@ -43,6 +43,8 @@ class SimulationResult:
     stream_step_changes: list[list[float]]  # the same per stream
     spike_counts: list[list[float]]  # per stream, per layer: total spikes over batch and steps
     layer_neurons: list[list[int]]  # per stream, per layer: neurons per sample
+    spike_maps: list[list[Tensor]] | None = None  # per stream, per layer: spikes per neuron summed over
+    # batch and steps, shaped like one sample's layer (the readout's input in operation counts)
 
     def layer_firing_rates(self) -> list[list[float]]:
         """Unweighted count / steps per neuron, averaged over neurons and samples (§6)."""
@@ -69,7 +71,7 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
     vth, leak, start = neuron.v_threshold, neuron.leak, neuron.initial_potential * neuron.v_threshold
     streams = list(snn.streams)
     potentials: list[list[Tensor | None]] = [[None] * s.depth for s in streams]
-    counts = [[0.0] * s.depth for s in streams]
+    maps: list[list[Tensor | float]] = [[0.0] * s.depth for s in streams]
     neurons = [[0] * s.depth for s in streams]
     last: list[Tensor | None] = [None] * len(streams)
     sums: list[Tensor | None] = [None] * len(streams)
@@ -84,7 +86,7 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
                 old = potentials[i][depth]
                 spikes, potentials[i][depth] = neuron_step(
                     current, torch.full_like(current, start) if old is None else old, vth, leak, spike_fn)
-                counts[i][depth] = counts[i][depth] + spikes.detach().sum()
+                maps[i][depth] = maps[i][depth] + spikes.detach().sum(0)  # a reduction the count needs anyway
                 neurons[i][depth] = spikes[0].numel()
             last[i] = spikes
             sums[i] = accumulate_rate(sums[i], spikes, leak)
@@ -101,4 +103,5 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
     as_floats = [torch.stack(t).tolist() if t else [] for t in traces]
     return SimulationResult(
         rates=rates, steps=k + 1, step_change=as_floats[0], stream_step_changes=as_floats[1:],
-        spike_counts=[[float(c) for c in row] for row in counts], layer_neurons=neurons)
+        spike_counts=[[float(m.sum(dtype=torch.float64)) for m in row] for row in maps], layer_neurons=neurons,
+        spike_maps=maps)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from mpis.config import DataConfig, ModelConfig
-from mpis.data.dataset_info import DatasetInfo, describe_dataset
+from mpis.data.dataset_info import PADDABLE, DatasetInfo, describe_dataset
 from mpis.models import PRESETS, Preset
 from mpis.registries import check_names
 
@@ -30,6 +30,10 @@ def check_preset_fits_dataset(model: ModelConfig, data: DataConfig) -> None:
     if data.dataset == "nmnist" and preset_fits(preset, describe_dataset(flipped)):
         hint = (f"; {model.preset} needs crop_nmnist={flipped.crop_nmnist} (--crop-nmnist"
                 f"{'' if flipped.crop_nmnist else ' off'}: MPIS N-MNIST presets take 32x32 crops)")
+    padded = dataclasses.replace(data, pad_to=preset.input_shape[-1])
+    if (data.dataset in PADDABLE and data.pad_to is None and padded.pad_to >= info.input_shape[-1]
+            and preset_fits(preset, describe_dataset(padded))):
+        hint = f"; {model.preset} needs pad_to={padded.pad_to} (--pad-to {padded.pad_to}: its windows need that side)"
     kind = "event frames" if info.events else "images"
     raise ValueError(
         f"preset={model.preset!r} is invalid for dataset={data.dataset!r} ({kind} {info.input_shape}, "

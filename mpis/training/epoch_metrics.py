@@ -8,6 +8,7 @@ from typing import Any
 
 from mpis import metric_names as names
 from mpis.data.dataset_info import DatasetInfo
+from mpis.energy import DEFAULT_ENERGY_PRESET, energy_uj
 from mpis.training.evaluation import EvalTotals
 from mpis.training.train_epoch import TrainTotals
 
@@ -45,8 +46,28 @@ def _equilibrium_metrics(train: TrainTotals) -> dict[str, float]:
     return metrics
 
 
+def operation_metrics(test: EvalTotals, preset: str = DEFAULT_ENERGY_PRESET) -> dict[str, float]:
+    """ACs, MACs and energy per test sample, in total and per layer key; NaN where nothing was counted."""
+    if test.operations is None:
+        return {key: math.nan for key in (names.SYNAPTIC_OPS, names.MACS, names.ENERGY_UJ, names.ANN_MACS,
+                                          names.ANN_ENERGY_UJ, names.ENERGY_RATIO)}
+    ops = test.operations
+    acs, macs, ann = ops.per_sample(ops.synaptic_ops), ops.per_sample(ops.macs), ops.per_sample(ops.ann_macs)
+    total = energy_uj(synaptic_ops=sum(acs.values()), macs=sum(macs.values()), preset=preset)
+    ann_total = energy_uj(synaptic_ops=0.0, macs=sum(ann.values()), preset=preset)
+    metrics = {names.SYNAPTIC_OPS: sum(acs.values()), names.MACS: sum(macs.values()), names.ENERGY_UJ: total,
+               names.ANN_MACS: sum(ann.values()), names.ANN_ENERGY_UJ: ann_total,
+               names.ENERGY_RATIO: ann_total / total if total > 0 else math.inf}
+    for layer in acs:
+        metrics[names.SYNAPTIC_OPS_LAYER_PREFIX + layer] = acs[layer]
+        metrics[names.MACS_LAYER_PREFIX + layer] = macs[layer]
+        metrics[names.ENERGY_LAYER_PREFIX + layer] = energy_uj(synaptic_ops=acs[layer], macs=macs[layer], preset=preset)
+    return metrics
+
+
 def epoch_metrics(epoch: int, train: TrainTotals, test: EvalTotals, *, epoch_time_s: float,
-                  peak_memory: tuple[float, str], best_test_accuracy: float) -> dict[str, Any]:
+                  peak_memory: tuple[float, str], best_test_accuracy: float,
+                  energy_preset: str = DEFAULT_ENERGY_PRESET) -> dict[str, Any]:
     """Everything one epoch measured; constants (parameters, neurons, device) are added by the caller."""
     metrics: dict[str, Any] = {
         names.EPOCH: epoch,
@@ -61,6 +82,7 @@ def epoch_metrics(epoch: int, train: TrainTotals, test: EvalTotals, *, epoch_tim
         names.PEAK_MEMORY_MB: peak_memory[0],
         names.MEMORY_KIND: peak_memory[1],
         names.FIRING_RATE_TOTAL: test.total_firing_rate(),
+        **operation_metrics(test, energy_preset),
         names.FORWARD_STEPS: _mean(train.forward_steps),
         **_equilibrium_metrics(train),
         names.BACKWARD_STEPS: _mean(train.backward_steps),

@@ -3,6 +3,9 @@
 Accuracy is top-1 over the (limited) test split. Firing rates follow the IDE rate script without its
 5x bug: per layer, the unweighted spike count / steps per neuron, averaged over neurons and samples;
 the total is neuron-weighted, all spikes of all layers / all spiking neurons / steps / samples.
+Synaptic operations (ACs) and MACs are counted from the same test forwards, per layer, for every
+model built on :class:`SpikingModel` (:mod:`mpis.models.operation_count`) and for gsnn networks
+(:mod:`mpis.models.gsnn_operation_count`); any other model leaves ``operations`` None (energy NaN).
 """
 
 from __future__ import annotations
@@ -14,6 +17,11 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
+from mpis.models.gsnn_family import GSNNModel
+from mpis.models.gsnn_operation_count import count_gsnn_operations
+from mpis.models.operation_count import OperationCounts, count_operations
+from mpis.models.spiking_model import SpikingModel
+
 
 @dataclass
 class EvalTotals:
@@ -22,6 +30,7 @@ class EvalTotals:
     samples: int = 0
     spikes: list[list[float]] = field(default_factory=list)  # per stream, per layer: total spikes
     neuron_steps: list[list[float]] = field(default_factory=list)  # per layer: sum of steps*batch*neurons
+    operations: OperationCounts | None = None  # ACs and MACs of the test forwards (SpikingModel, gsnn)
 
     def layer_firing_rates(self) -> list[list[float]]:
         return [[s / n for s, n in zip(spikes, slots)] for spikes, slots in zip(self.spikes, self.neuron_steps)]
@@ -47,9 +56,18 @@ def evaluate(model: torch.nn.Module, loader: DataLoader, device: torch.device,
     """The test pass; ``on_batch(samples)`` after every batch (progress bars)."""
     model.eval()
     totals = EvalTotals()
+    counter = count_operations if isinstance(model, SpikingModel) else (
+        count_gsnn_operations if isinstance(model, GSNNModel) else None)
+    counted = counter is not None
+    if counted:
+        totals.operations = OperationCounts()
     for inputs, labels in loader:
         inputs, labels = inputs.to(device, non_blocking=True), labels.to(device, non_blocking=True)
-        output = model(inputs)
+        if counted:
+            output, operations = counter(model, inputs)
+            totals.operations.add(operations)
+        else:
+            output = model(inputs)
         totals.loss_sum += F.cross_entropy(output.logits, labels, reduction="sum").item()
         totals.correct += int((output.logits.argmax(1) == labels).sum())
         totals.samples += labels.shape[0]

@@ -135,7 +135,7 @@ def _run_epoch(run: TrainingRun, epoch: int, *, progress: bool = False) -> dict[
         test = evaluate(run.model, run.test_loader, run.device, on_batch=advance)
     best = max([m[names.TEST_ACCURACY] for m in run.history] + [100.0 * test.correct / test.samples])
     metrics = epoch_metrics(epoch, totals, test, epoch_time_s=elapsed, peak_memory=memory,
-                            best_test_accuracy=best)
+                            best_test_accuracy=best, energy_preset=run.config.train.energy_preset)
     metrics[names.NEURONS] = count_neurons(run.info, totals.layer_neurons)
     return metrics
 

@@ -4,7 +4,8 @@ schedule per iteration, divergence checks per step, and the equilibrium health o
 Per step it collects what the equilibrium training costs and how close it got: the fixed-point
 residual ``||f(a) - a|| / ||a||`` at the simulated rates (joint and per stream, from the training
 forward's own f), the simulation's final step change and steps run, the backward solver's VJP
-count, its residual and whether it fell back, and the gradient norm. The spectral radius of
+count, its residual and whether it fell back, and the gradient norm (before the optional clipping to
+``TrainConfig.gradient_clip``). The spectral radius of
 ``J = df/da`` is estimated on the batch of every ``spectral_radius_every``-th step (default: the
 epoch's last), before the optimiser step changes the weights.
 """
@@ -107,7 +108,9 @@ def train_one_epoch(model: torch.nn.Module, loader: DataLoader, optimizer: torch
             totals.backward_fallbacks += 1
             check_fallbacks(totals.backward_fallbacks, steps_in_epoch, config.backward.max_fallback_share,
                             epoch, step)
-        totals.gradient_norms.append(gradient_norm(model, epoch, step))
+        totals.gradient_norms.append(gradient_norm(model, epoch, step))  # before clipping
+        if train.gradient_clip is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), train.gradient_clip)
         if output.equilibrium is not None and _spectral_radius_due(train, step, steps_in_epoch):
             totals.spectral_radii = output.equilibrium.spectral_radius(SPECTRAL_RADIUS_ITERATIONS).tolist()
         optimizer.step()

@@ -24,7 +24,8 @@ from mpis.training.seeding import (
 
 CHECKPOINT_FORMAT = 1
 # A resumed run may change these (more epochs, another machine); anything else makes it another run.
-RESUMABLE_CHANGES = frozenset({"train.epochs", "train.device", "data.data_dir", "data.num_workers", "data.download"})
+RESUMABLE_CHANGES = frozenset({"train.epochs", "train.device", "data.data_dir", "data.num_workers", "data.download",
+                               "train.energy_preset"})
 
 
 @dataclass

@@ -72,6 +72,8 @@ def run_study_cli(spec: StudySpec, argv: Sequence[str] | None = None, *, prog: s
         return EXIT_BAD_INPUT
     if options.arms:
         spec = dataclasses.replace(spec, variants={arm: spec.variants[arm] for arm in options.arms})
+    if options.objectives:
+        spec = dataclasses.replace(spec, objectives=options.objectives)
     try:
         settings, connection = prepare(spec, options)
     except (ValueError, DatasetMissing) as error:

@@ -1,8 +1,10 @@
-"""A nested Tune search space as an Optuna define-by-run function with one condition: the family.
+"""A nested Tune search space as an Optuna define-by-run function, conditional on the family.
 
-``model.preset`` is sampled first; ``model.streams``, ``model.depth`` and ``model.widths`` are only
-sampled when that preset is MPIS. An IDE trial therefore has no streams/depth parameter in the
-Optuna study, and TPE never learns from values that had no effect. Parameter names are Tune's
+``model.preset`` is sampled first; every other parameter only where it applies to that preset
+(``studies.runner.space.parameter_applies``): ``model.streams``, ``model.depth`` and ``model.widths``
+for MPIS, ``model.gsnn.*`` for gsnn (each option only where it changes the network, judged on the
+options drawn before it, in the space's order). An IDE trial therefore has no streams/depth parameter
+in the Optuna study, and TPE never learns from values that had no effect. Parameter names are Tune's
 flattened paths (``model/neuron/v_threshold``); ``OptunaSearch`` unflattens them into the nested
 config the trainable receives.
 """
@@ -14,10 +16,9 @@ from typing import Any
 import optuna
 from ray.tune.search.optuna import OptunaSearch
 
-from studies.runner.space import MPIS_ONLY_FIELDS, is_mpis_preset
+from studies.runner.space import parameter_applies
 
 PRESET_PARAMETER = "model/preset"
-_MPIS_ONLY_PARAMETERS = frozenset(name.replace(".", "/") for name in MPIS_ONLY_FIELDS)
 
 
 class ConditionalSpace:
@@ -35,12 +36,12 @@ class ConditionalSpace:
         preset = self.default_preset
         if PRESET_PARAMETER in self.distributions:
             preset = suggest(trial, PRESET_PARAMETER, self.distributions[PRESET_PARAMETER])
+        sampled: dict[str, Any] = {}
         for name, distribution in self.distributions.items():
-            if name == PRESET_PARAMETER:
+            dotted = name.replace("/", ".")
+            if name == PRESET_PARAMETER or not parameter_applies(dotted, preset, self.default_preset, sampled):
                 continue
-            if name in _MPIS_ONLY_PARAMETERS and not is_mpis_preset(preset):
-                continue
-            suggest(trial, name, distribution)
+            sampled[dotted] = suggest(trial, name, distribution)
 
 
 def suggest(trial: optuna.Trial, name: str, distribution) -> Any:

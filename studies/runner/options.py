@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.pareto import OBJECTIVES, parse_objectives
 from mpis.cli import OneLineParser
 from studies.runner.spec import StudySpec
 
@@ -36,6 +37,7 @@ class StudyOptions:
     dashboard_host: str
     max_failures: int
     arms: tuple[str, ...] | None  # grid studies: run only these variants (None: all)
+    objectives: tuple[str, ...] | None  # names of analysis.pareto.OBJECTIVES; None: the study's one metric
     argv: tuple[str, ...]
 
 
@@ -106,12 +108,22 @@ def build_parser(spec: StudySpec, prog: str) -> OneLineParser:
         help="interface of the local Ray's dashboard; default 127.0.0.1 (ignored with --address)")
     add("--max-failures", type=_checked("--max-failures", int, lambda v: v >= 0, "an integer >= 0"),
         default=2, help="restarts of a trial from its last checkpoint when its process dies; default 2")
+    add("--objectives", type=_objectives, help="optimise several objectives at once with Optuna's multi-objective "
+        f"sampler (sweeps; FIFO, no ASHA), comma-separated: {', '.join(OBJECTIVES)}; e.g. accuracy,energy; "
+        "default: the study's one metric")
     if spec.variants:
         arms = ", ".join(spec.variants)
         add("--arms", nargs="+", metavar="ARM",
             type=_checked("--arms", str, lambda v: v in spec.variants, f"arms of this study: {arms}"),
             help=f"run only these arms (default: all: {arms})")
     return parser
+
+
+def _objectives(text: str) -> tuple[str, ...]:
+    try:
+        return parse_objectives(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _valid_gpus(value: float) -> bool:
@@ -127,4 +139,5 @@ def parse_options(spec: StudySpec, argv: list[str], prog: str) -> StudyOptions:
                         name=values.name, resume=values.resume, budget=values.budget,
                         data_dir=data_dir, seed=values.seed, dashboard_host=values.dashboard_host,
                         max_failures=values.max_failures, arms=tuple(getattr(values, "arms", None) or ()) or None,
+                        objectives=values.objectives,
                         argv=(prog, *argv))

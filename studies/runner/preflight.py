@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from analysis.study_files import VARIANT
 from mpis.config import ExperimentConfig
-from mpis.config_io import config_from_dict
 from mpis.data import build_dataloaders
 from mpis.training.compatibility import check_preset_fits_dataset
 from studies.runner.search_setup import sweep_space
@@ -20,7 +19,7 @@ def representative_configs(spec: StudySpec, settings: StudySettings) -> list[Exp
         return [experiment_config_of_trial({VARIANT: name}, settings.base, spec.variants) for name in spec.variants]
     preset = sweep_space(spec, settings).get("model", {}).get("preset")
     choices = getattr(preset, "categories", [settings.base.model.preset])
-    return [config_from_dict({"model": {"preset": choice}}, settings.base) for choice in choices]
+    return [experiment_config_of_trial({"model": {"preset": choice}}, settings.base, {}) for choice in choices]
 
 
 def check_study_configs(spec: StudySpec, settings: StudySettings) -> list[ExperimentConfig]:

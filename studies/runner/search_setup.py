@@ -1,6 +1,8 @@
 """How a study searches: Optuna TPE + ASHA for sweeps, a grid of arms x seeds for paper tables.
 
-Returns Tune's ``param_space`` and ``TuneConfig``. Sweeps keep the Optuna study in
+Returns Tune's ``param_space`` and ``TuneConfig``. With ``--objectives`` (two or more) the sweep is
+multi-objective: Optuna's multi-objective TPE over every objective's metric and direction, FIFO
+(every trial runs all epochs), and each trial's final value of every objective told to Optuna. Sweeps keep the Optuna study in
 ``<experiment_dir>/optuna_journal.log`` (``optuna-dashboard`` opens it); every sweep trial uses the
 study seed, so trials differ only in their hyperparameters. Grid studies run every arm with seeds
 ``seed, seed + 1, ...`` (``--num-samples`` of them).
@@ -48,12 +50,18 @@ def build_search(spec: StudySpec, settings: StudySettings) -> tuple[dict[str, An
         param_space = {VARIANT: tune.grid_search(list(spec.variants)), "seed": tune.grid_search(seeds)}
         return param_space, tune.TuneConfig(num_samples=1, max_concurrent_trials=settings.max_concurrent)
     epochs = settings.base.train.epochs
+    objectives = spec.objective_metrics
+    multi = len(objectives) > 1
     searcher = StudyOptunaSearch(
         space=ConditionalSpace(sweep_space(spec, settings), settings.base.model.preset),
-        metric=spec.metric, mode=spec.mode, full_epochs=epochs, seed=settings.seed,
+        metric=list(objectives) if multi else spec.metric, mode=list(objectives.values()) if multi else spec.mode,
+        full_epochs=epochs, seed=settings.seed,
         storage=JournalStorage(JournalFileBackend(str(Path(settings.experiment_dir) / JOURNAL_FILE))),
         study_name=settings.experiment_dir.name,
         points_to_evaluate=[optuna_parameters(point) for point in spec.starting_points] or None)
+    if multi:  # ASHA ranks by one metric; every trial runs all epochs (ECOSYSTEM.md: FIFO, no TuneConfig metric)
+        return {}, tune.TuneConfig(num_samples=settings.num_samples,
+                                   search_alg=ConcurrencyLimiter(searcher, max_concurrent=settings.max_concurrent))
     scheduler = ASHAScheduler(time_attr=EPOCH, metric=spec.metric, mode=spec.mode, max_t=epochs,
                               grace_period=min(settings.budget.grace_period, epochs),
                               reduction_factor=settings.budget.reduction_factor)

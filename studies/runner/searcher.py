@@ -13,6 +13,10 @@ were final. This searcher records, instead:
 * on restore after a driver kill, a trial Optuna still holds RUNNING that the restored searcher does
   not know (the driver died before saving it): FAIL, with user attribute ``orphaned=True``.
 
+With several metrics (``--objectives``) the Optuna study is multi-objective: nothing is reported per
+epoch (Optuna refuses intermediate values there, and the sweep runs FIFO), a trial that ran all epochs
+with every objective finite is COMPLETE with the list of its last values, and anything else FAIL.
+
 Every Optuna trial carries Ray Tune's trial id (``ray_trial_id``, set when it is suggested) and the
 trial's folder in the study directory (``trial_folder``, set at its first result), so a trial seen in
 optuna-dashboard leads to its results and checkpoint.
@@ -39,7 +43,7 @@ from mpis.metric_names import EPOCH
 class StudyOptunaSearch(OptunaSearch):
     """``OptunaSearch`` with seeded TPE, honest trial states and a persistent (journal) study."""
 
-    def __init__(self, *, space, metric: str, mode: str, full_epochs: int, seed: int,
+    def __init__(self, *, space, metric: str | list[str], mode: str | list[str], full_epochs: int, seed: int,
                  storage: optuna.storages.BaseStorage | None, study_name: str,
                  points_to_evaluate: list[dict[str, Any]] | None = None):
         super().__init__(space=space, metric=metric, mode=mode, storage=storage, study_name=study_name,
@@ -58,6 +62,8 @@ class StudyOptunaSearch(OptunaSearch):
         if ot_trial is not None and result.get(TRIAL_FOLDER) and trial_id not in self._foldered:
             ot_trial.set_user_attr(TRIAL_FOLDER, result[TRIAL_FOLDER])
             self._foldered.add(trial_id)
+        if self._multi_objective:
+            return
         value = result.get(self.metric)
         if (result.get(STATUS) == STATUS_DIVERGED or trial_id in self._completed_trials
                 or not _is_finite(value)):
@@ -77,10 +83,19 @@ class StudyOptunaSearch(OptunaSearch):
         self._ot_study.tell(ot_trial, value, state=state, skip_if_finished=True)
         self._completed_trials.add(trial_id)
 
-    def _outcome(self, result: dict[str, Any], error: bool) -> tuple[TrialState, float | None]:
-        value = result.get(self.metric)
+    @property
+    def _multi_objective(self) -> bool:
+        return isinstance(self.metric, list)
+
+    def _outcome(self, result: dict[str, Any], error: bool) -> tuple[TrialState, float | list[float] | None]:
         if error or result.get(STATUS) == STATUS_DIVERGED:
             return TrialState.FAIL, None
+        if self._multi_objective:
+            values = [result.get(metric) for metric in self.metric]
+            if all(map(_is_finite, values)) and result.get(EPOCH, 0) >= self.full_epochs:
+                return TrialState.COMPLETE, [float(v) for v in values]
+            return TrialState.FAIL, None  # multi-objective Optuna studies have no use for PRUNED
+        value = result.get(self.metric)
         if not _is_finite(value) or result.get(EPOCH, 0) < self.full_epochs:
             return TrialState.PRUNED, None  # stopped early (ASHA) or never reported
         return TrialState.COMPLETE, float(value)

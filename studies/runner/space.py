@@ -5,9 +5,18 @@ A sampled trial config is a nested dict such as ``{"model": {"preset": "mpis_cif
 ``{"variant": "<arm>", "seed": 3}``). :func:`experiment_config_of_trial` merges it onto the typed base config with
 ``mpis.config_io.config_from_dict``, which rejects unknown keys.
 
-Family rule: ``model.streams``, ``model.depth`` and ``model.widths`` describe MPIS streams only. For
-any preset whose family is not ``"mpis"`` they are reset to ``None`` (the preset's own), so an IDE or
-CNN trial ignores them; the Optuna space does not even sample them (``define_by_run.py``).
+Family rules (:func:`parameter_applies`; the Optuna space samples only what applies, see
+``define_by_run.py``):
+
+* ``model.streams``, ``model.depth`` and ``model.widths`` describe MPIS streams only. For any preset
+  whose family is not ``"mpis"`` they are reset to ``None`` (the preset's own).
+* ``model.gsnn.*`` applies to gsnn presets only, and each option only where it changes the network
+  (``mpis.models.gsnn_family.option_applies``: theta for product/nested fusion, bidirectional for
+  recurrent cells, ...), judged on the preset with the options sampled before it.
+* A gsnn trial samples no other ``model.*`` field, except T, V_th, the leak (its decay) and dropout in
+  a gsnn study (whose base preset is gsnn): elsewhere those ranges are the equilibrium families'.
+* A trial whose preset is of another family than the base's starts from that preset's defaults
+  (``mpis.models.with_preset_defaults``: a gsnn arm trains by BPTT at T = 1 with the release's LIF).
 """
 
 from __future__ import annotations
@@ -18,10 +27,15 @@ from typing import Any, Iterator
 from analysis.study_files import VARIANT
 from mpis.config import ExperimentConfig
 from mpis.config_io import config_from_dict
-from mpis.models import PRESETS
+from mpis.models import PRESETS, with_preset_defaults
+from mpis.models.gsnn import gsnn_config
+from mpis.models.gsnn_family import option_applies
 
 MPIS_FAMILY = "mpis"
+GSNN_FAMILY = "gsnn"
 MPIS_ONLY_FIELDS = ("model.streams", "model.depth", "model.widths")
+GSNN_PREFIX = "model.gsnn."
+GSNN_STUDY_FIELDS = ("model.simulation.time_steps", "model.neuron.v_threshold", "model.neuron.leak", "model.dropout")
 
 
 def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -49,6 +63,24 @@ def is_mpis_preset(preset: str) -> bool:
     return PRESETS[preset].family == MPIS_FAMILY
 
 
+def parameter_applies(name: str, preset: str, base_preset: str, sampled: dict[str, Any]) -> bool:
+    """Whether dotted parameter ``name`` is sampled for a trial of ``preset`` in a study whose base
+    preset is ``base_preset``; ``sampled`` holds the dotted parameters drawn so far (family rules)."""
+    family = PRESETS[preset].family
+    if name in MPIS_ONLY_FIELDS:
+        return family == MPIS_FAMILY
+    if name.startswith(GSNN_PREFIX):
+        if family != GSNN_FAMILY:
+            return False
+        options = {key[len(GSNN_PREFIX):]: value for key, value in sampled.items() if key.startswith(GSNN_PREFIX)}
+        options = {key: (None if value == "off" and key == "region_threshold" else value) for key, value in options.items()}
+        options = {key: tuple(value) if isinstance(value, list) else value for key, value in options.items()}
+        return option_applies(name[len(GSNN_PREFIX):], gsnn_config(preset, options))
+    if family == GSNN_FAMILY and name.startswith("model.") and name != "model.preset":
+        return name in GSNN_STUDY_FIELDS and PRESETS[base_preset].family == GSNN_FAMILY
+    return True
+
+
 def without_mpis_only_fields(config: ExperimentConfig) -> ExperimentConfig:
     """``config`` unchanged for an MPIS preset; otherwise with streams, depth and widths reset."""
     if is_mpis_preset(config.model.preset):
@@ -65,4 +97,7 @@ def experiment_config_of_trial(sampled: dict[str, Any], base: ExperimentConfig,
     config = base
     if variant is not None:
         config = config_from_dict(variants[variant], config)
+    preset = values.get("model", {}).get("preset", config.model.preset)
+    if preset in PRESETS and PRESETS[preset].family != PRESETS[base.model.preset].family:
+        config = with_preset_defaults(config, preset)
     return without_mpis_only_fields(config_from_dict(values, config))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.pareto import objective_columns
 from mpis import metric_names
 from mpis.config import ExperimentConfig, require, require_choice
 
@@ -56,6 +57,7 @@ class StudySpec:
     table: str | None = None  # the paper table it feeds (see studies/README.md), None for sweeps
     metric: str = metric_names.BEST_TEST_ACCURACY
     mode: str = "max"
+    objectives: tuple[str, ...] = ()  # >= 2 names of analysis.pareto.OBJECTIVES: a multi-objective sweep
 
     def __post_init__(self):
         require(bool(self.budgets), "budgets", self.budgets, "at least one named Budget")
@@ -67,6 +69,11 @@ class StudySpec:
     def search(self) -> str:
         """``"grid"`` for studies with variants, ``"optuna"`` for sweeps."""
         return SEARCH_GRID if self.variants else SEARCH_OPTUNA
+
+    @property
+    def objective_metrics(self) -> dict[str, str]:
+        """``{metric: mode}`` of every objective (the one ``metric`` without ``objectives``)."""
+        return objective_columns(self.objectives) if self.objectives else {self.metric: self.mode}
 
     @property
     def default_budget(self) -> str:

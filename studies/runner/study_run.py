@@ -30,7 +30,8 @@ PROGRESS_VERBOSITY = 1  # Tune's trial table every few seconds, one line per tri
 def build_trainable(spec: StudySpec, options: StudyOptions, settings: StudySettings):
     """``run_trial`` with the study's constants bound and each trial's CPUs and GPUs reserved."""
     bound = tune.with_parameters(run_trial, base=settings.base, variants=spec.variants,
-                                 experiment_dir=str(settings.experiment_dir), metric=spec.metric,
+                                 experiment_dir=str(settings.experiment_dir),
+                                 metrics=tuple(spec.objective_metrics),
                                  cpus_per_trial=options.cpus_per_trial,
                                  gpus_per_trial=options.gpus_per_trial)
     return tune.with_resources(bound, {"cpu": options.cpus_per_trial, "gpu": options.gpus_per_trial})
@@ -40,6 +41,7 @@ def manifest_fields(spec: StudySpec, options: StudyOptions, settings: StudySetti
     return {"study": spec.name, "name": options.name, "experiment_dir": str(settings.experiment_dir.resolve()),
             "table": spec.table, "budget": settings.budget_name,
             "search": spec.search, "metric": spec.metric, "mode": spec.mode,
+            "objectives": spec.objective_metrics,
             "max_epochs": settings.base.train.epochs, "seed": settings.seed,
             "num_samples": settings.num_samples, "data_dir": settings.data_dir,
             "variants": list(spec.variants), "argv": list(options.argv)}

@@ -3,7 +3,8 @@
 Per trial it writes ``mpis_config.json`` and one ``mpis_attempts.jsonl`` line, resumes from the
 latest checkpoint when Tune restarts it (worker killed, ``--resume``), and reports every epoch's
 metrics with the node it ran on. A ``TrainingDiverged`` error becomes one last row with
-``status="diverged"`` (the study metric NaN) and a normal end, so the study goes on.
+``status="diverged"`` (every objective's metric NaN: the study metric, or each of ``--objectives``)
+and a normal end, so the study goes on; the searcher then tells Optuna FAIL with ``status=diverged``.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ LEADING_METRICS = (metric_names.TEST_ACCURACY, metric_names.FIXED_POINT_RESIDUAL
 
 
 def run_trial(sampled: dict[str, Any], *, base: ExperimentConfig, variants: dict[str, dict[str, Any]],
-              experiment_dir: str, metric: str, cpus_per_trial: float, gpus_per_trial: float) -> None:
+              experiment_dir: str, metrics: tuple[str, ...], cpus_per_trial: float, gpus_per_trial: float) -> None:
     """Train one trial; the keyword arguments are bound once per study with ``tune.with_parameters``."""
     torch.set_num_threads(max(1, int(cpus_per_trial)))
     config = experiment_config_of_trial(sampled, base, variants)
@@ -56,27 +57,27 @@ def run_trial(sampled: dict[str, Any], *, base: ExperimentConfig, variants: dict
     checkpoint = tune.get_checkpoint()
     if checkpoint is None:
         append_attempt(trial_dir, attempt, resumed_from_epoch=0)
-        _fit_and_report(config, identity, metric, resume_from=None)
+        _fit_and_report(config, identity, metrics, resume_from=None)
         return
     with checkpoint.as_directory() as directory:
         done = checkpoint_epoch(directory)
         append_attempt(trial_dir, attempt, resumed_from_epoch=done)
         if done < config.train.epochs:  # else it had finished when a dead driver last saved
-            _fit_and_report(config, identity, metric, resume_from=directory)
+            _fit_and_report(config, identity, metrics, resume_from=directory)
 
 
-def _fit_and_report(config: ExperimentConfig, identity: dict[str, str], metric: str,
+def _fit_and_report(config: ExperimentConfig, identity: dict[str, str], metrics: tuple[str, ...],
                     resume_from: str | None) -> None:
-    def report(metrics: dict[str, Any], checkpoint_dir: str) -> None:
-        mark_checkpoint_epoch(checkpoint_dir, metrics[metric_names.EPOCH])
-        leading = {key: metrics[key] for key in LEADING_METRICS if key in metrics}
-        tune.report({**leading, **metrics, **identity, STATUS: STATUS_OK},
+    def report(row: dict[str, Any], checkpoint_dir: str) -> None:
+        mark_checkpoint_epoch(checkpoint_dir, row[metric_names.EPOCH])
+        leading = {key: row[key] for key in LEADING_METRICS if key in row}
+        tune.report({**leading, **row, **identity, STATUS: STATUS_OK},
                     checkpoint=tune.Checkpoint.from_directory(checkpoint_dir))
 
     try:
         fit(config, report, resume_from=resume_from)
     except TrainingDiverged as diverged:
-        tune.report({**identity, STATUS: STATUS_DIVERGED, metric: math.nan,
+        tune.report({**identity, STATUS: STATUS_DIVERGED, **dict.fromkeys(metrics, math.nan),
                      metric_names.EPOCH: diverged.epoch, DIVERGED_WHAT: diverged.what,
                      DIVERGED_EPOCH: diverged.epoch, DIVERGED_STEP: diverged.step,
                      DIVERGED_VALUE: float(diverged.value)})

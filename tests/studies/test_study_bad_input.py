@@ -47,6 +47,8 @@ def our_error_lines(stderr: str) -> list[str]:
     (["--seed", "-3"], "--seed=-3 is invalid"),
     (["--max-failures", "many"], "--max-failures=many is invalid"),
     (["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    (["--objectives", "accuracy,speed"], "--objectives=accuracy,speed is invalid; allowed: 2 to 4 distinct names"),
+    (["--objectives", "energy"], "--objectives=energy is invalid"),
 ])
 def test_invalid_flags_print_one_line_and_exit_2(arguments, mentions, capsys):
     with pytest.raises(SystemExit) as stopped:

@@ -42,12 +42,14 @@ def test_the_cifar10_sweep_runs_and_leaves_a_self_describing_study(ray_runtime, 
     trial_dirs = sorted(p for p in study.iterdir() if (p / "mpis_config.json").is_file())
     assert len(trial_dirs) == 3
     presets = {json.loads((d / "mpis_config.json").read_text())["model.preset"] for d in trial_dirs}
-    assert presets == {"mpis_cifar10", "ide_cifar10_cifarnetf"}  # both families (tried first)
+    assert presets == {"mpis_cifar10", "ide_cifar10_cifarnetf", "gsnn_cifar10_cnn"}  # every family (tried first)
     for trial_dir in trial_dirs:
         config = json.loads((trial_dir / "mpis_config.json").read_text())
         assert config["data.dataset"] == "cifar10" and config["data.data_dir"] == str(data)
         assert config["data.limit_train"] == 24 and config["train.epochs"] == 1
-        assert config["model.preset"] in ("mpis_cifar10", "ide_cifar10_cifarnetf")
+        assert config["model.preset"] in ("mpis_cifar10", "ide_cifar10_cifarnetf", "gsnn_cifar10_cnn")
+        if config["model.preset"] == "gsnn_cifar10_cnn":  # the gsnn arm keeps its release neuron, by BPTT
+            assert (config["model.gradient"], config["model.simulation.time_steps"]) == ("bptt", 1)
         if config["model.preset"] == "ide_cifar10_cifarnetf":
             assert config["model.streams"] is None and config["model.depth"] is None
         rows = read_rows(trial_dir)
@@ -57,7 +59,10 @@ def test_the_cifar10_sweep_runs_and_leaves_a_self_describing_study(ray_runtime, 
     journal = JournalStorage(JournalFileBackend(str(study / "optuna_journal.log")))
     trials = optuna.load_study(study_name="flagship", storage=journal).trials
     assert len(trials) == 3 and all(t.state == TrialState.COMPLETE for t in trials)  # 1 epoch = full run
-    assert all("model/neuron/v_threshold" in t.params and "model/backward/name" in t.params for t in trials)
+    gsnn = [t for t in trials if t.params.get("model/preset") == "gsnn_cifar10_cnn"]
+    assert len(gsnn) == 1 and "model/gsnn/cell" in gsnn[0].params and "model/backward/name" not in gsnn[0].params
+    assert all("model/neuron/v_threshold" in t.params and "model/backward/name" in t.params
+               for t in trials if t not in gsnn)
 
     assert "Ray dashboard: http://127.0.0.1:" in out
     assert "Trial status:" in out  # Tune's progress table

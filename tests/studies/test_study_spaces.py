@@ -12,6 +12,7 @@ from study_modules import load_spec, study_module_names
 
 from mpis.config import ExperimentConfig
 from mpis.config_io import config_from_dict
+from mpis.models import PRESETS
 from mpis.training.compatibility import check_preset_fits_dataset
 from studies.runner.define_by_run import ConditionalSpace
 from studies.runner.space import (
@@ -25,7 +26,7 @@ from studies.runner.space import (
 STUDIES = study_module_names()
 EXPECTED = {"studies.quickstart", "studies.cifar10_sweep", "studies.cifar100_sweep", "studies.nmnist_sweep",
             "studies.mpis_vs_bptt", "studies.mpis_vs_ide", "studies.ide_table_static",
-            "studies.ide_table_cifar"}
+            "studies.ide_table_cifar", "studies.gsnn_sweep"}
 
 
 def field_exists(config, dotted: str) -> bool:
@@ -111,8 +112,8 @@ def test_the_flagship_searches_both_families_streams_depth_and_the_solver():
             "model.neuron.leak", "model.simulation.time_steps", "model.simulation.forward_tol",
             "model.backward.name", "model.backward.max_iter", "model.backward.tol",
             "train.learning_rate"} <= names
-    families = {is_mpis_preset(preset) for preset in spec.space["model"]["preset"].categories}
-    assert families == {True, False}
+    families = {PRESETS[preset].family for preset in spec.space["model"]["preset"].categories}
+    assert families == {"mpis", "ide", "gsnn"}
     assert spec.space["model"]["streams"].lower == 1 and spec.space["model"]["streams"].upper == 5
     assert spec.space["model"]["depth"].lower == 2 and spec.space["model"]["depth"].upper == 6
 
@@ -150,3 +151,49 @@ def test_an_unknown_key_in_a_sample_is_rejected():
     spec = load_spec("studies.quickstart")
     with pytest.raises(ValueError, match="has no field 'v_thresold'"):
         experiment_config_of_trial({"model": {"neuron": {"v_thresold": 2.0}}}, spec.base, {})
+
+
+GSNN_SHARED = {"model.simulation.time_steps", "model.neuron.v_threshold", "model.neuron.leak", "model.dropout"}
+
+
+def _gsnn_trials(module: str, budget: str, count: int = 60):
+    spec = load_spec(module)
+    drawn = sampled_configs(spec, spec.budgets[budget], count)
+    return [(params, config) for params, config in drawn if PRESETS[config.model.preset].family == "gsnn"]
+
+
+@pytest.mark.parametrize("module, budget", [("studies.gsnn_sweep", "quick"), ("studies.gsnn_sweep", "paper"),
+                                            ("studies.cifar10_sweep", "paper")])
+def test_gsnn_trials_sample_only_what_applies_and_keep_the_release_neuron_elsewhere(module, budget):
+    trials = _gsnn_trials(module, budget)
+    assert len(trials) >= 10
+    in_gsnn_study = module == "studies.gsnn_sweep"
+    for params, config in trials:
+        names = {name.replace("/", ".") for name in params}
+        model_names = {n for n in names if n.startswith("model.") and n != "model.preset"}
+        allowed_shared = GSNN_SHARED if in_gsnn_study else set()
+        assert model_names <= allowed_shared | {n for n in model_names if n.startswith("model.gsnn.")}, names
+        gsnn = config.model.gsnn
+        assert ("model.gsnn.bidirectional" in names) == (gsnn.cell != "cnn")
+        assert ("model.gsnn.theta" in names) == (gsnn.fusion_mode in ("product", "nested"))
+        assert ("model.gsnn.window_ratio" in names) == (gsnn.window_schedule != "always_regular")
+        assert ("model.gsnn.region_fill" in names) == (gsnn.region_threshold != "off")
+        assert config.model.gradient == "bptt" and config.model.simulation.forward_tol == 0
+        if not in_gsnn_study:  # the equilibrium families' neuron ranges do not reach the gsnn arm
+            assert (config.model.simulation.time_steps, config.model.neuron.v_threshold,
+                    config.model.neuron.leak) == (1, 0.5, 0.4)
+    sampled_t = {config.model.simulation.time_steps for _, config in trials}
+    assert sampled_t == ({1, 2, 4} if in_gsnn_study else {1})
+
+
+def test_the_gsnn_sweep_searches_the_ecml_space_on_padded_fashion_mnist():
+    spec = load_spec("studies.gsnn_sweep")
+    names = {name for name, _ in space_leaves(spec.space)}
+    options = {"cell", "bidirectional", "window_ratio", "window_schedule", "fusion_mode", "theta", "region_threshold",
+               "region_fill", "encoder", "blocks"}
+    assert {f"model.gsnn.{o}" for o in options} | GSNN_SHARED - {"model.dropout"} | {"train.learning_rate"} <= names
+    assert spec.base.data.dataset == "fashion_mnist" and spec.base.data.pad_to == 32
+    paper = config_from_dict(spec.budgets["paper"].overrides, spec.base)
+    assert (paper.model.preset, paper.data.dataset, paper.data.pad_to) == ("gsnn_cifar10_cnn", "cifar10", None)
+    depths = {config.model.gsnn.blocks for _, config in _gsnn_trials("studies.gsnn_sweep", "paper", 30)}
+    assert depths == {12, 20, 24}

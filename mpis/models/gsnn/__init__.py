@@ -12,11 +12,11 @@ Example:
 
 from mpis.models.gsnn.activity import SpikeCount, firing_rates, total_firing_rate
 from mpis.models.gsnn.config import GSNNConfig
-from mpis.models.gsnn.net import GSNNNet, GSNNOutput, stage_map_sizes, window_schedule
+from mpis.models.gsnn.net import GSNNNet, GSNNOutput, block_geometries, stage_map_sizes, window_schedule
 from mpis.models.gsnn.presets import GSNN_PRESETS, build_gsnn, gsnn_config
 from mpis.models.gsnn.release_parameters import release_parameter_count
 
 __all__ = [
-    "GSNNConfig", "GSNNNet", "GSNNOutput", "GSNN_PRESETS", "SpikeCount", "build_gsnn", "firing_rates",
+    "GSNNConfig", "GSNNNet", "GSNNOutput", "GSNN_PRESETS", "SpikeCount", "block_geometries", "build_gsnn", "firing_rates",
     "gsnn_config", "release_parameter_count", "stage_map_sizes", "total_firing_rate", "window_schedule",
 ]

@@ -39,6 +39,8 @@ class GSNNConfig:
     mlp_ratio: float = 3.0  # hidden width of the channel MLP, as a multiple of the stage's channels
     dropout: float = 0.0  # dropout p inside the channel MLPs (release default 0; supplement 0.1)
     window_ratio: float = 0.75  # side of a dilated window as a fraction of the map (M = ratio * H)
+    window_ratio_fallback: float | None = None  # ratio on maps where window_ratio gives no integer M
+    # (e.g. 0.625 on a 4x4 map -> 0.75, ECML.md §4.4); None = refuse such a map
     window_schedule: str = "alternate"  # "alternate": odd blocks (counted over the whole network)
     # dilated, as the release's counter; "always_regular" / "always_dilated". The last stage and any
     # 2x2 map always use regular windows
@@ -66,6 +68,8 @@ class GSNNConfig:
         require(math.isfinite(self.mlp_ratio) and self.mlp_ratio > 0, "mlp_ratio", self.mlp_ratio, "a number > 0")
         require(0 <= self.dropout < 1, "dropout", self.dropout, "a number in [0, 1)")
         require(0.5 < self.window_ratio < 1, "window_ratio", self.window_ratio, "a number in (0.5, 1)")
+        require(self.window_ratio_fallback is None or 0.5 < self.window_ratio_fallback < 1, "window_ratio_fallback",
+                self.window_ratio_fallback, "None or a number in (0.5, 1)")
         require_choice(self.window_schedule, "window_schedule", WINDOW_SCHEDULES)
         require_choice(self.fusion_mode, "fusion_mode", FUSION_MODES)
         require(math.isfinite(self.theta) and self.theta > 0, "theta", self.theta, "a finite number > 0")

@@ -31,7 +31,7 @@ from mpis.models.gsnn.activity import SpikeCount, firing_rates, total_firing_rat
 from mpis.models.gsnn.block import GSNNBlock, PatchMerging
 from mpis.models.gsnn.config import GSNNConfig
 from mpis.models.gsnn.init_weights import init_release_weights
-from mpis.models.gsnn.windows import window_geometry
+from mpis.models.gsnn.windows import WindowGeometry, window_geometry
 
 
 class GSNNOutput(NamedTuple):
@@ -70,18 +70,36 @@ def window_schedule(config: GSNNConfig) -> tuple[tuple[str, ...], ...]:
     return tuple(schedule)
 
 
+def block_geometries(config: GSNNConfig) -> tuple[tuple[WindowGeometry, ...], ...]:
+    """The window geometry of every block, per stage; a ``ValueError`` for a ratio no map allows.
+
+    A dilated block whose map has no integer side ``window_ratio * H`` uses ``window_ratio_fallback``
+    when one is set (and still refuses when that does not fit either)."""
+    sizes, stages = stage_map_sizes(config), []
+    for size, kinds in zip(sizes, window_schedule(config)):
+        geometries = []
+        for kind in kinds:
+            try:
+                geometries.append(window_geometry(size, kind, config.window_ratio))
+            except ValueError:
+                if kind != "dilated" or config.window_ratio_fallback is None:
+                    raise
+                geometries.append(window_geometry(size, kind, config.window_ratio_fallback))
+        stages.append(tuple(geometries))
+    return tuple(stages)
+
+
 class GSNNNet(nn.Module):
     """Stem, stages of spiking-mixer blocks with patch merging, mean pool and linear head."""
 
     def __init__(self, config: GSNNConfig):
         super().__init__()
         self.config = config
-        dims, sizes = config.dims, stage_map_sizes(config)
+        dims = config.dims
         self.stem = nn.Conv2d(config.in_channels, dims[0], config.patch_size, stride=config.patch_size)
         self.stages = nn.ModuleList(
-            nn.ModuleList(GSNNBlock(dims[i], window_geometry(sizes[i], kind, config.window_ratio), config)
-                          for kind in kinds)
-            for i, kinds in enumerate(window_schedule(config)))
+            nn.ModuleList(GSNNBlock(dims[i], geometry, config) for geometry in geometries)
+            for i, geometries in enumerate(block_geometries(config)))
         self.merges = nn.ModuleList(PatchMerging(dims[i], dims[i + 1]) for i in range(len(dims) - 1))
         channels = [stage[0].mixer.membrane_channels for stage in self.stages]
         self.membrane_merges = nn.ModuleList(

@@ -64,9 +64,12 @@ def test_digits_trains_and_every_metric_is_a_named_constant_with_a_sane_value(ca
     layer_key = f"{names.FIRING_RATE_LAYER_PREFIX}0_l1"
     residual_key = f"{names.FIXED_POINT_RESIDUAL_STREAM_PREFIX}0"
     change_key = f"{names.RATE_STEP_CHANGE_STREAM_PREFIX}0"
-    assert set(last) - METRIC_CONSTANTS == {layer_key, residual_key, f"{residual_key}_max", change_key}
+    layer_ops = {f"{prefix}{layer}" for prefix in (names.SYNAPTIC_OPS_LAYER_PREFIX, names.MACS_LAYER_PREFIX,
+                                                  names.ENERGY_LAYER_PREFIX) for layer in ("s0_l1", "head")}
+    assert set(last) - METRIC_CONSTANTS == {layer_key, residual_key, f"{residual_key}_max", change_key, *layer_ops}
     assert METRIC_CONSTANTS - set(last) == {names.FIRING_RATE_LAYER_PREFIX, names.FIXED_POINT_RESIDUAL_STREAM_PREFIX,
-                                            names.RATE_STEP_CHANGE_STREAM_PREFIX, names.NODE}
+                                            names.RATE_STEP_CHANGE_STREAM_PREFIX, names.NODE, names.SYNAPTIC_OPS_LAYER_PREFIX,
+                                            names.MACS_LAYER_PREFIX, names.ENERGY_LAYER_PREFIX}
     # one stream: the joint figures are the stream's
     assert last[residual_key] == pytest.approx(last[names.FIXED_POINT_RESIDUAL])
     assert last[f"{residual_key}_max"] == pytest.approx(last[names.FIXED_POINT_RESIDUAL_MAX])
