@@ -23,11 +23,12 @@ from mpis import metric_names as m
 
 TRIAL_COLUMNS = ("trial_id", "model.preset", "model.simulation.time_steps", "seed")
 RESULT_COLUMNS = (m.BEST_TEST_ACCURACY, m.TEST_ACCURACY, m.EPOCH_TIME_S, m.PEAK_MEMORY_MB, m.FIRING_RATE_TOTAL,
-                  "epochs_reported", "status")
+                  m.SYNAPTIC_OPS, m.MACS, m.ENERGY_UJ, m.ENERGY_RATIO, "epochs_reported", "status")  # energy: where counted
 SHORT_NAMES = {"method_trials": "trials", "trial_id": "trial", "model.preset": "preset",
                "model.simulation.time_steps": "T", m.BEST_TEST_ACCURACY: "best acc %",
                m.TEST_ACCURACY: "final acc %", m.EPOCH_TIME_S: "s/epoch", m.PEAK_MEMORY_MB: "peak MB",
-               m.FIRING_RATE_TOTAL: "rate", "epochs_reported": "epochs"}
+               m.FIRING_RATE_TOTAL: "rate", m.SYNAPTIC_OPS: "AC/sample", m.MACS: "MAC/sample",
+               m.ENERGY_UJ: "uJ/sample", m.ENERGY_RATIO: "ANN/SNN energy", "epochs_reported": "epochs"}
 
 
 def build_best_per_method_table(trials: pd.DataFrame, study_info: dict,
@@ -50,6 +51,6 @@ def build_best_per_method_table(trials: pd.DataFrame, study_info: dict,
     if all_trials is not None:
         notes.append(outcome_note(all_trials))
     formats = {m.PEAK_MEMORY_MB: ".0f", m.FIRING_RATE_TOTAL: ".3g", "model.simulation.time_steps": ".0f",
-               "seed": ".0f"}
+               "seed": ".0f", m.SYNAPTIC_OPS: ".3g", m.MACS: ".3g", m.ENERGY_UJ: ".3g", m.ENERGY_RATIO: ".3g"}
     return PaperTable(f"Table F: best trial per method of {study_info.get('study', 'the study')}", frame,
                       tuple(notes), formats, short_names={c: SHORT_NAMES.get(c, c) for c in frame.columns})

@@ -137,3 +137,14 @@ def test_table_f_needs_two_methods(make_study):
     with pytest.raises(StudyError, match="table F compares methods, but every ranked trial of this study is "
                                          "MPIS implicit"):
         build_table(study, "F")
+
+
+def test_table_f_shows_each_methods_energy_where_it_was_counted(make_study):
+    def with_energy(accuracy, trial_id, energy):
+        return [{**row, "energy_uj": energy * row["epoch"], "synaptic_ops": 1e5 * row["epoch"]}
+                for row in rows(accuracy, trial_id=trial_id)]
+    study = make_study([("m1", {**CONFIG, "model.preset": "mpis_digits"}, with_energy(91, "m1", 2.0), None),
+                        ("i1", {**CONFIG, "model.preset": "ide_digits_f64c5"}, with_energy(88, "i1", 0.5), None)])
+    frame = build_table(study, "F").frame.set_index("trial_id")
+    assert frame.loc["m1", "energy_uj"] == 4.0 and frame.loc["i1", "energy_uj"] == 1.0  # the last epoch's
+    assert frame.loc["i1", "synaptic_ops"] == 2e5
