@@ -4,16 +4,14 @@ hooks from the inputs every op actually received, with the helpers and keys of
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import torch
 from torch import Tensor, nn
 
 from mpis.models.gsnn.neurons import SPIKING_ENCODERS
 from mpis.models.gsnn.windows import WindowGeometry, coverage
-from mpis.models.operation_count import WEIGHTED_OPS, OperationCounts, _add, _layer_order, dense_macs, fan_out_sum
+from mpis.models.operation_count import WEIGHTED_OPS, OperationCounts, _add, _layer_order, dense_macs, fan_out_sum, hooked
 
 CELL_INPUT, SPIKES, RATE, ANALOG = "cell_input", "spikes", "rate", "analog"
 RECURRENT_OPS = (nn.LSTM, nn.GRU, nn.RNN)
@@ -116,17 +114,11 @@ class GSNNTally:
         return self.counts
 
 
-@contextmanager
-def counting_gsnn_operations(model: nn.Module) -> Iterator[GSNNTally]:
+def counting_gsnn_operations(model: nn.Module):
     """Hooks on every weighted op of a ``GSNNModel`` for the forwards inside the block (eval use only)."""
     network = model.network_config
     tally = GSNNTally(gsnn_operation_roles(model), network.encoder, network.time_steps, network.region_threshold)
-    handles = [role.op.register_forward_hook(tally.hook(role)) for role in tally.roles]
-    try:
-        yield tally
-    finally:
-        for handle in handles:
-            handle.remove()
+    return hooked(tally, tally.roles)
 
 
 @torch.no_grad()

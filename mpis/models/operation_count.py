@@ -175,16 +175,20 @@ def _add(counts: dict[str, float], key: str, value: float) -> None:
 
 
 @contextmanager
-def counting_operations(model: nn.Module) -> Iterator[OperationTally]:
-    """Hooks on every weighted op of ``model`` for the forwards inside the block (eval use only)."""
-    roles = operation_roles(model)
-    tally = OperationTally(roles)
+def hooked(tally, roles) -> Iterator:
+    """``tally.hook(role)`` on every role's op for the forwards inside the block; removed after it."""
     handles = [role.op.register_forward_hook(tally.hook(role)) for role in roles]
     try:
         yield tally
     finally:
         for handle in handles:
             handle.remove()
+
+
+def counting_operations(model: nn.Module):
+    """Hooks on every weighted op of ``model`` for the forwards inside the block (eval use only)."""
+    roles = operation_roles(model)
+    return hooked(OperationTally(roles), roles)
 
 
 @torch.no_grad()
