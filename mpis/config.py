@@ -98,6 +98,7 @@ class SolverConfig:
 
 GRADIENT_MODES = ("implicit", "bptt")
 HIDDEN_BN_MODES = ("running", "batch")
+COMPILE_MODES = ("auto", "on", "off")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,6 +123,8 @@ class ModelConfig:
     depth: int | None = None  # MPIS: spiking layers per stream (None = the preset's)
     widths: tuple[int, ...] | None = None  # MPIS: channels of the stream layers (None = preset's)
     gsnn: GSNNOptions = field(default_factory=GSNNOptions)  # gsnn presets only (all None elsewhere)
+    compile: str = "auto"  # torch.compile the simulation steps and f: "on", "off", or "auto" = on CUDA only
+    # (measured on CPU: slower or no faster once its 10-60 s compile is counted; README, Benchmarks)
 
     def __post_init__(self):
         for name in ("preset", "surrogate"):
@@ -131,6 +134,7 @@ class ModelConfig:
         require(self.spectral_bound is None or (math.isfinite(self.spectral_bound) and self.spectral_bound > 0),
                 "spectral_bound", self.spectral_bound, "None (unrestricted) or a finite number > 0")
         require_choice(self.hidden_bn, "hidden_bn", HIDDEN_BN_MODES)
+        require_choice(self.compile, "compile", COMPILE_MODES)
         require(math.isfinite(self.jacobian_reg) and self.jacobian_reg >= 0, "jacobian_reg",
                 self.jacobian_reg, "a finite number >= 0 (0 = off)")
         require(type(self.jacobian_reg_every) is int and self.jacobian_reg_every >= 1, "jacobian_reg_every",

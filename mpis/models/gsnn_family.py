@@ -15,9 +15,10 @@ what it refuses, its release defaults, and the trainer's view of a gsnn network.
 
 Refused with a one-line ``ValueError`` before any data is read: ``gradient="implicit"`` (a gsnn
 network has no feedback, so no fixed point), ``forward_tol > 0`` (no early stop: every step sweeps
-all windows), ``initial_potential != 0`` (membranes start at 0), ``jacobian_reg > 0``, MPIS's
-``streams``/``depth``/``widths``, and gsnn options that would have no effect on the configured
-network (:func:`option_applies`). The backward-solver settings, ``spectral_bound`` and ``hidden_bn``
+all windows), ``initial_potential != 0`` (membranes start at 0), ``jacobian_reg > 0``,
+``compile="on"`` (its own time loop runs eagerly), MPIS's ``streams``/``depth``/``widths``, and gsnn
+options that would have no effect on the configured network (:func:`option_applies`). The
+backward-solver settings, ``spectral_bound`` and ``hidden_bn``
 configure the implicit gradient and are not read (as for the plain CNN baseline).
 
 :func:`family_defaults` holds the release values of the shared fields and of its recipe (weight
@@ -103,6 +104,8 @@ def refuse_unsupported(config: ModelConfig) -> None:
     require(config.neuron.initial_potential == 0, "initial_potential", config.neuron.initial_potential,
             f"0 for preset {name!r} (gsnn membranes start at 0)")
     require(config.jacobian_reg == 0, "jacobian_reg", config.jacobian_reg, f"0 for preset {name!r} (no fixed point)")
+    require(config.compile != "on", "compile", config.compile,
+            f"'auto' or 'off' for preset {name!r} (its own time loop is not compiled)")
     for field in ("streams", "depth", "widths"):
         value = getattr(config, field)
         require(value is None, field, value, f"None for preset {name!r} (a gsnn network, not MPIS)")

@@ -39,8 +39,8 @@ from mpis.config import ModelConfig
 from mpis.equilibrium import Equilibrium
 from mpis.implicit import BackwardRecord, attach_implicit_gradient
 from mpis.neurons import firing_rate
-from mpis.snn.feedback_snn import FeedbackSNN, pack, unpack
-from mpis.snn.simulation import SimulationResult, simulate
+from mpis.snn.feedback_snn import FeedbackSNN, compiled_equivalent_map, pack, unpack
+from mpis.snn.simulation import SimulationResult, allow_graphs_per_model, simulate
 from mpis.snn.synaptic_module import BNStats, ForwardState
 from mpis.solvers import bind_backward_solver
 from mpis.surrogates import surrogate_spike_function
@@ -74,6 +74,18 @@ class SpikingModel(nn.Module):
         if self.config.gradient == "bptt":
             return self._forward_bptt(x, state)
         return self._forward_implicit(x, state)
+
+    def compiled(self, device: torch.device) -> bool:
+        """Whether the simulation steps and f run compiled (``ModelConfig.compile``; "auto": on CUDA)."""
+        on = self.config.compile == "on" or (self.config.compile == "auto" and device.type == "cuda")
+        if on:
+            allow_graphs_per_model()
+        return on
+
+    def _equivalent_map(self, device: torch.device, double_backward: bool = False):
+        """``FeedbackSNN.equivalent_map``, compiled when :meth:`compiled` (never for a graph that is
+        differentiated twice, the Jacobian penalty's: compiled graphs have no double backward)."""
+        return compiled_equivalent_map if self.compiled(device) and not double_backward else FeedbackSNN.equivalent_map
 
     def _check_input(self, x: Tensor) -> None:
         if self.input_shape is None:
@@ -109,12 +121,14 @@ class SpikingModel(nn.Module):
         """
         neuron, simulation = self.config.neuron, self.config.simulation
         inputs = self._simulation_inputs(x, state, *self._input_bn(x, state))
-        sim = simulate(self.snn, inputs, state=state, neuron=neuron, simulation=simulation)
+        sim = simulate(self.snn, inputs, state=state, neuron=neuron, simulation=simulation,
+                       compiled=self.compiled(x.device))
         if self.events and self.training and sim.steps < x.shape[0]:
             x = x[:sim.steps]
             used = dataclasses.replace(simulation, time_steps=sim.steps, forward_tol=0.0)
             inputs = self._simulation_inputs(x, state, *self._input_bn(x, state))
-            sim = simulate(self.snn, inputs, state=state, neuron=neuron, simulation=used)
+            sim = simulate(self.snn, inputs, state=state, neuron=neuron, simulation=used,
+                           compiled=self.compiled(x.device))
         return sim, x
 
     def _mean_input(self, x: Tensor) -> Tensor:
@@ -130,8 +144,9 @@ class SpikingModel(nn.Module):
         point = pack(sim.rates)
         leaf = point.clone().requires_grad_() if config.jacobian_reg > 0 else point
         hidden_bn = BNStats.RUNNING_UPDATE if config.hidden_bn == "running" else BNStats.DEFAULT
-        z_f = pack(self.snn.equivalent_map(unpack(leaf, sim.rates), currents, config.neuron.v_threshold,
-                                           state, hidden_bn))
+        equivalent_map = self._equivalent_map(x.device, double_backward=config.jacobian_reg > 0)
+        z_f = pack(equivalent_map(self.snn, unpack(leaf, sim.rates), currents, config.neuron.v_threshold,
+                                  state, hidden_bn))
         probe = self._probe(sim.rates, [c.detach() for c in currents], state)
         out, record = attach_implicit_gradient(z_f, point, probe, bind_backward_solver(config.backward),
                                                config.backward.name)
@@ -150,11 +165,12 @@ class SpikingModel(nn.Module):
         return BNStats.GIVEN, self.snn.streams[0].input_module.spike_statistics(mean_frames, state)
 
     def _probe(self, like: list[Tensor], currents: list[Tensor], state: ForwardState):
-        """f(z) for the Jacobian: this forward's state (masks, weights, the BN snapshot)."""
-        v_threshold = self.config.neuron.v_threshold
+        """f(z) for the Jacobian: this forward's state (masks, weights, the BN snapshot). Always eager:
+        a compiled graph's backward computes every input's gradient, the parameters' too, in each VJP."""
+        v_threshold, equivalent_map = self.config.neuron.v_threshold, FeedbackSNN.equivalent_map
 
         def probe(z: Tensor) -> Tensor:
-            return pack(self.snn.equivalent_map(unpack(z, like), currents, v_threshold, state, BNStats.RUNNING))
+            return pack(equivalent_map(self.snn, unpack(z, like), currents, v_threshold, state, BNStats.RUNNING))
 
         return probe
 
@@ -162,7 +178,7 @@ class SpikingModel(nn.Module):
         spike_fn = surrogate_spike_function(self.config.surrogate)
         sim = simulate(self.snn, self._simulation_inputs(x, state, BNStats.DEFAULT), state=state,
                        neuron=self.config.neuron, simulation=self.config.simulation, spike_fn=spike_fn,
-                       hidden_bn=BNStats.DEFAULT)
+                       hidden_bn=BNStats.DEFAULT, compiled=self.compiled(x.device))
         return ModelOutput(self.head(sim.rates), sim)
 
     @torch.no_grad()

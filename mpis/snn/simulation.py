@@ -11,6 +11,10 @@ not how far it is from the fixed point (that is ``mpis.equilibrium``'s fixed-poi
 ``on_step(k, rates)`` sees the running rates after every step (diagnostics, e.g. the residual per
 step of the convergence figure).
 
+One step is :func:`simulation_step`, a pure function of the carried state (spikes of the last
+layers, potentials, rate sums, spike maps); ``compiled=True`` (``ModelConfig.compile``) runs it
+through ``torch.compile`` as one graph per step shape, with the same spikes as eager.
+
 The implicit models call this under ``torch.no_grad()`` with hidden BNs on running statistics;
 the BPTT baseline calls it with gradients, a surrogate spike function and ordinary BN.
 """
@@ -62,34 +66,68 @@ def _relative_changes(new: list[Tensor], old: list[Tensor]) -> list[Tensor]:
     return list(torch.sqrt(ratios))
 
 
+def simulation_step(snn: FeedbackSNN, inputs: list[Tensor], last: list[Tensor | None],
+                    potentials: list[list[Tensor | None]], sums: list[Tensor | None],
+                    maps: list[list[Tensor | float]], state: ForwardState, hidden_bn: BNStats,
+                    v_threshold: float, leak: float, start: float, spike_fn: SpikeFunction):
+    """One step of every stream, as a pure function of the state it carries: returns the new
+    ``(last, potentials, sums, maps)``. Layer 1 gets the fused current, layer l the spikes of l-1."""
+    layer1 = snn.fuse(snn.feedback_currents(inputs, last, state, hidden_bn), state, hidden_bn)
+    new_last, new_potentials, new_sums, new_maps = [], [], [], []
+    for i, (stream, current) in enumerate(zip(snn.streams, layer1)):
+        stream_potentials, stream_maps = [], []
+        for depth in range(stream.depth):
+            if depth > 0:
+                current = stream.layers[depth - 1](spikes, state, hidden_bn)  # noqa: F821 (set at depth - 1)
+            old = potentials[i][depth]
+            spikes, potential = neuron_step(current, torch.full_like(current, start) if old is None else old,
+                                            v_threshold, leak, spike_fn)
+            stream_potentials.append(potential)
+            stream_maps.append(maps[i][depth] + spikes.detach().sum(0))  # a reduction the count needs anyway
+        new_last.append(spikes)
+        new_potentials.append(stream_potentials)
+        new_maps.append(stream_maps)
+        new_sums.append(spikes.clone() if sums[i] is None else accumulate_rate(sums[i], spikes, leak))  # no alias
+    return new_last, new_potentials, new_sums, new_maps
+
+
+# Every step compiled (``fullgraph``: a graph break is an error). Step 0 (no potentials yet), step 1
+# (the first with feedback) and the rest are three graphs; dropout masks drawn on first use come from
+# eager's random stream (``fallback_random``), so compiled and eager steps fire the same spikes.
+# Dynamo's cache is keyed by the function's code: every model shares these graphs.
+compiled_simulation_step = torch.compile(simulation_step, fullgraph=True, dynamic=False,
+                                         options={"fallback_random": True})
+GRAPHS_PER_FUNCTION = 64  # Dynamo's default of 8 would run the third model of a process eagerly
+
+
+def allow_graphs_per_model() -> None:
+    """Raise Dynamo's per-function recompile limit to :data:`GRAPHS_PER_FUNCTION`: each model (each
+    set of dropout-mask keys) compiles its own three step graphs and two of f; past the limit Dynamo
+    warns and runs the function eagerly."""
+    config = torch._dynamo.config
+    config.recompile_limit = max(config.recompile_limit, GRAPHS_PER_FUNCTION)
+
+
 def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *, state: ForwardState,
              neuron: NeuronConfig, simulation: SimulationConfig,
              spike_fn: SpikeFunction = heaviside, hidden_bn: BNStats = BNStats.RUNNING,
-             on_step: Callable[[int, list[Tensor]], None] | None = None) -> SimulationResult:
+             on_step: Callable[[int, list[Tensor]], None] | None = None,
+             compiled: bool = False) -> SimulationResult:
     """Run up to T steps. ``input_currents(k)`` gives each stream's input current at step k; every
-    synaptic module is evaluated under the forward's ``state``."""
+    synaptic module is evaluated under the forward's ``state``. ``compiled``: every step runs
+    :data:`compiled_simulation_step` (``torch.compile``, no graph break), same spikes as eager."""
     vth, leak, start = neuron.v_threshold, neuron.leak, neuron.initial_potential * neuron.v_threshold
     streams = list(snn.streams)
     potentials: list[list[Tensor | None]] = [[None] * s.depth for s in streams]
     maps: list[list[Tensor | float]] = [[0.0] * s.depth for s in streams]
-    neurons = [[0] * s.depth for s in streams]
     last: list[Tensor | None] = [None] * len(streams)
     sums: list[Tensor | None] = [None] * len(streams)
     rates: list[Tensor] = []
     traces: list[list[Tensor]] = [[] for _ in range(len(streams) + 1)]
     for k in range(simulation.time_steps):
-        layer1 = snn.fuse(snn.feedback_currents(input_currents(k), last, state, hidden_bn), state, hidden_bn)
-        for i, (stream, current) in enumerate(zip(streams, layer1)):
-            for depth in range(stream.depth):  # layer 1 gets the fused current, layer l the spikes of l-1
-                if depth > 0:
-                    current = stream.layers[depth - 1](spikes, state, hidden_bn)  # noqa: F821 (set at depth - 1)
-                old = potentials[i][depth]
-                spikes, potentials[i][depth] = neuron_step(
-                    current, torch.full_like(current, start) if old is None else old, vth, leak, spike_fn)
-                maps[i][depth] = maps[i][depth] + spikes.detach().sum(0)  # a reduction the count needs anyway
-                neurons[i][depth] = spikes[0].numel()
-            last[i] = spikes
-            sums[i] = accumulate_rate(sums[i], spikes, leak)
+        step = compiled_simulation_step if compiled else simulation_step
+        last, potentials, sums, maps = step(snn, input_currents(k), last, potentials, sums, maps, state,
+                                            hidden_bn, vth, leak, start, spike_fn)
         new_rates = [s / rate_normaliser(k + 1, leak) for s in sums]
         if k > 0:
             for trace, change in zip(traces, _relative_changes(new_rates, rates)):
@@ -103,5 +141,5 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
     as_floats = [torch.stack(t).tolist() if t else [] for t in traces]
     return SimulationResult(
         rates=rates, steps=k + 1, step_change=as_floats[0], stream_step_changes=as_floats[1:],
-        spike_counts=[[float(m.sum(dtype=torch.float64)) for m in row] for row in maps], layer_neurons=neurons,
-        spike_maps=maps)
+        spike_counts=[[float(m.sum(dtype=torch.float64)) for m in row] for row in maps],
+        layer_neurons=[[m.numel() for m in row] for row in maps], spike_maps=maps)

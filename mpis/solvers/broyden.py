@@ -72,10 +72,12 @@ def solve_by_broyden(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float, memory
         u_filled, v_filled = us[:, :filled], vs[:, :filled]
         h = _apply_inverse(u_filled, v_filled, new_residual)
         v = _apply_inverse_transposed(u_filled, v_filled, step)
-        denominator = torch.linalg.vecdot(v, new_residual - residual).unsqueeze(1)
-        u = torch.div(h, denominator.neg_(), out=us[:, filled]).nan_to_num_(nan=0.0, posinf=0.0, neginf=0.0)
+        v_new = torch.linalg.vecdot(v, new_residual)
+        scale = (v_new - torch.linalg.vecdot(v, residual)).reciprocal_().neg_()  # -1 / v.(g_new - g)
+        scale = scale.nan_to_num_(nan=0.0, posinf=0.0, neginf=0.0).unsqueeze(1)  # u = 0 where v.dg = 0
+        torch.mul(h, scale, out=us[:, filled])  # u = -h / v.dg
         vs[:, filled] = v
         filled += 1
-        step = torch.addcmul(h, u, torch.linalg.vecdot(v, new_residual).unsqueeze(1)).neg_()
+        step = h * (scale * v_new.unsqueeze(1)).add_(1).neg_()  # -(h + u (v . g_new)), one pass over h
         residual = new_residual
     return SolverResult(best, len(trace), best_residual if trace else 1.0, trace)

@@ -47,6 +47,7 @@ CONFIG_FLAGS: dict[str, tuple[str, object, str]] = {
     "--spectral-bound": ("model.spectral_bound", "optional_float",
                          "spectral-norm bound c of every feedback weight, or none (default 1.0)"),
     "--hidden-bn": ("model.hidden_bn", str, "hidden BNs in the training f: running (default) or batch"),
+    "--compile": ("model.compile", str, "torch.compile the simulation steps and f: auto (CUDA only, default), on, off"),
     "--jacobian-reg": ("model.jacobian_reg", float, "weight of the Jacobian penalty ||J||_F^2 / D (default 0)"),
     "--jacobian-reg-every": ("model.jacobian_reg_every", int, "add the Jacobian penalty every k steps (default 1)"),
     "--streams": ("model.streams", int, "MPIS: number of streams (default: the preset's)"),

@@ -27,7 +27,8 @@ from mpis.registries import check_names, registered_names
     (lambda: NeuronConfig(leak=0.0), "leak"),
     (lambda: NeuronConfig(leak=1.01), "leak"),
     (lambda: SolverConfig(tol=-1e-3), "tol"),
-    (lambda: SimulationConfig(forward_tol=-0.1), "forward_tol")])
+    (lambda: SimulationConfig(forward_tol=-0.1), "forward_tol"),
+    (lambda: ModelConfig(compile="max-autotune"), "compile")])
 def test_bad_config_raises_a_value_error_naming_argument_value_and_allowed(build, argument):
     """Types and ranges when the config is built; registry names by mpis.registries.check_names."""
     with pytest.raises(ValueError, match=rf"^{argument}=.* is invalid; allowed: "):

@@ -58,6 +58,7 @@ REFUSED = {  # changes to a gsnn ModelConfig -> the argument the one-line error 
     "initial potential": (dict(neuron=NeuronConfig(v_threshold=0.5, leak=0.4, initial_potential=0.5)),
                           "initial_potential"),
     "jacobian penalty": (dict(jacobian_reg=0.1), "jacobian_reg"),
+    "compiled time loop": (dict(compile="on"), "compile"),
     "MPIS streams": (dict(streams=2), "streams"),
     "unknown cell": (dict(gsnn=GSNNOptions(cell="transformer")), "cell"),
     "theta without trigonometric fusion": (dict(gsnn=GSNNOptions(fusion_mode="mean", theta=0.3)), "theta"),
