@@ -12,7 +12,8 @@ them, after the same BN calibration a training run starts with. Per (model, batc
 * ``step s`` and ``step/sim``: a whole SGD step (simulation, f, head, loss, backward solve, update);
 * ``vjp ms``: one probe VJP ``J^T b`` at the equilibrium;
 * ``iters``: the solver's VJPs in one backward, and ``overhead``: its time outside those VJPs per
-  iteration as a fraction of one VJP (the issue's goal for Broyden: at most 0.20).
+  iteration as a fraction of one VJP, the median of the VJPs timed inside the same solve (so a
+  load change on a shared machine hits both alike; the issue's goal for Broyden: at most 0.20).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def measure_model(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Te
         elapsed = time.perf_counter() - start
         solve_times.append(elapsed)
         iterations.append(result.steps)
-        overheads.append((elapsed - sum(spent)) / max(result.steps, 1) / vjp_s)
+        overheads.append((elapsed - sum(spent)) / max(result.steps, 1) / statistics.median(spent or [vjp_s]))
     return {"sim_s": sim_s, "step_s": step_s, "vjp_ms": 1e3 * vjp_s, "iters": statistics.median(iterations),
             "overhead": statistics.median(overheads), "residual": result.relative_residual}
 

@@ -15,7 +15,8 @@ Per (model, batch, T), in one process, on real Fashion-MNIST images when ``--dat
   are not faster).
 
 The two runs start from the same weights and draw the same dropout masks; compiled rates are
-checked equal to eager's (``same``).
+checked equal to eager's (``same``). Their timed calls alternate, so a load change on a shared
+machine hits both alike.
 """
 
 from __future__ import annotations
@@ -46,43 +47,57 @@ def _timed(function, device: torch.device) -> float:
     return time.perf_counter() - start
 
 
-def _one_mode(config: ModelConfig, inputs: torch.Tensor, labels: torch.Tensor, repeats: int) -> dict:
-    """First and median simulation and training-step times of one model built from ``config``."""
-    torch.manual_seed(0)
-    model = build_model(config).to(inputs.device).train()
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-6)  # tiny: the weights stay
+class _Run:
+    """One model built from ``config`` with its SGD optimiser, and its timed calls."""
 
-    def simulate():
+    def __init__(self, config: ModelConfig, inputs: torch.Tensor, labels: torch.Tensor):
+        torch.manual_seed(0)
+        self.model = build_model(config).to(inputs.device).train()
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=1e-6)  # tiny: the weights stay
+        self.inputs, self.labels = inputs, labels
+        self.sims, self.steps = [], []
+
+    def simulate(self):
         with torch.no_grad():
-            return model(inputs)
+            return self.model(self.inputs)
 
-    def training_step():
-        optimizer.zero_grad(set_to_none=True)
-        F.cross_entropy(model(inputs).logits, labels).backward()
-        optimizer.step()
+    def training_step(self):
+        self.optimizer.zero_grad(set_to_none=True)
+        F.cross_entropy(self.model(self.inputs).logits, self.labels).backward()
+        self.optimizer.step()
 
-    torch.manual_seed(1)
-    rates = []  # the first simulation's, compared between the modes
-    first = _timed(lambda: rates.extend(r.clone() for r in simulate().simulation.rates), inputs.device)
-    first += _timed(training_step, inputs.device)
-    sims = [_timed(simulate, inputs.device) for _ in range(repeats)]
-    steps = [_timed(training_step, inputs.device) for _ in range(repeats)]
-    return {"rates": rates, "first": first, "sim": statistics.median(sims), "step": statistics.median(steps)}
+    def first(self) -> tuple[float, list[torch.Tensor]]:
+        """The first simulation plus the first step (compile included); the simulated rates."""
+        torch.manual_seed(1)
+        rates = []
+        device = self.inputs.device
+        seconds = _timed(lambda: rates.extend(r.clone() for r in self.simulate().simulation.rates), device)
+        return seconds + _timed(self.training_step, device), rates
+
+    def time_once(self) -> None:
+        self.sims.append(_timed(self.simulate, self.inputs.device))
+        self.steps.append(_timed(self.training_step, self.inputs.device))
 
 
 def measure(preset: str, batch: int, steps: int, gradient: str, device: torch.device,
             data_dir: Path | None, repeats: int) -> dict:
+    """Eager and compiled runs of one configuration, their timed calls interleaved."""
     base = ModelConfig(preset=preset, gradient=gradient, simulation=SimulationConfig(time_steps=steps))
     _, inputs, source = _batch(batch, data_dir)
     inputs, labels = inputs.to(device), (torch.arange(batch) % 10).to(device)
-    eager = _one_mode(dataclasses.replace(base, compile="off"), inputs, labels, repeats)
-    compiled = _one_mode(dataclasses.replace(base, compile="on"), inputs, labels, repeats)
-    same = all(torch.equal(a, b) for a, b in zip(eager["rates"], compiled["rates"]))
+    runs = {mode: _Run(dataclasses.replace(base, compile=mode), inputs, labels) for mode in ("off", "on")}
+    firsts = {mode: run.first() for mode, run in runs.items()}
+    for _ in range(repeats):
+        for run in runs.values():
+            run.time_once()
+    figures = {mode: {"first": firsts[mode][0], "sim": statistics.median(run.sims),
+                      "step": statistics.median(run.steps)} for mode, run in runs.items()}
+    eager, compiled = figures["off"], figures["on"]
+    same = all(torch.equal(a, b) for a, b in zip(firsts["off"][1], firsts["on"][1]))
     gain, compile_s = eager["step"] - compiled["step"], compiled["first"] - eager["first"]
     return {"model": preset, "gradient": gradient, "batch": batch, "T": steps, "data": source, "same": same,
-            "eager": {k: v for k, v in eager.items() if k != "rates"},
-            "compiled": {k: v for k, v in compiled.items() if k != "rates"},
-            "compile_s": compile_s, "break_even_steps": compile_s / gain if gain > 0 else None}
+            "eager": eager, "compiled": compiled, "compile_s": compile_s,
+            "break_even_steps": compile_s / gain if gain > 0 else None}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,7 +13,8 @@ step of the convergence figure).
 
 One step is :func:`simulation_step`, a pure function of the carried state (spikes of the last
 layers, potentials, rate sums, spike maps); ``compiled=True`` (``ModelConfig.compile``) runs it
-through ``torch.compile`` as one graph per step shape, with the same spikes as eager.
+through ``torch.compile`` as one graph per step shape, with the same spikes as eager (BPTT's
+batch-statistics BN up to rounding ties at the threshold).
 
 The implicit models call this under ``torch.no_grad()`` with hidden BNs on running statistics;
 the BPTT baseline calls it with gradients, a surrogate spike function and ordinary BN.
@@ -93,7 +94,8 @@ def simulation_step(snn: FeedbackSNN, inputs: list[Tensor], last: list[Tensor | 
 
 # Every step compiled (``fullgraph``: a graph break is an error). Step 0 (no potentials yet), step 1
 # (the first with feedback) and the rest are three graphs; dropout masks drawn on first use come from
-# eager's random stream (``fallback_random``), so compiled and eager steps fire the same spikes.
+# eager's random stream (``fallback_random``), so compiled and eager steps fire the same spikes (BPTT:
+# up to rounding ties, since per-step batch statistics are reductions in an order Inductor chooses).
 # Dynamo's cache is keyed by the function's code: every model shares these graphs.
 compiled_simulation_step = torch.compile(simulation_step, fullgraph=True, dynamic=False,
                                          options={"fallback_random": True})
