@@ -50,3 +50,32 @@ def test_analysis_imports_neither_ray_nor_studies(path):
 
 def test_analysis_has_files_to_check():
     assert len(ANALYSIS_FILES) > 10
+
+
+GPU_IMAGE_LACKS = ("tonic", "sklearn", "ray", "optuna", "spikingjelly")  # the GPU machine has torch,
+# torchvision and pandas only; the library must build and train any model there from the source tree
+WITHOUT_THEM = f"""
+import sys
+sys.modules.update(dict.fromkeys({GPU_IMAGE_LACKS!r}))  # None: their import raises ModuleNotFoundError
+import torch
+from mpis.config import ModelConfig, SimulationConfig
+from mpis.data.loaders import build_dataloaders
+from mpis.models import build_model
+from mpis.registries import check_names
+from mpis.training.fit import fit
+for preset, gradient in (("mpis_fmnist", "implicit"), ("ide_fmnist_f400", "implicit"), ("mpis_cifar10", "implicit"),
+                         ("ide_cifar10_cifarnetf", "implicit"), ("cnn_fmnist", "bptt")):
+    config = ModelConfig(preset=preset, gradient=gradient, simulation=SimulationConfig(time_steps=2))
+    check_names(config)
+    model = build_model(config)
+    model(torch.rand(2, *model.input_shape)).logits.sum().backward()
+print("built")
+"""
+
+
+def test_the_library_builds_and_trains_models_without_the_study_and_event_libraries():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WITHOUT_THEM], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "built", done.stderr[-2000:]

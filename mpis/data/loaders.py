@@ -20,12 +20,25 @@ from mpis.data.balanced_subset import balanced_subset
 from mpis.data.cifar import open_cifar10, open_cifar100
 from mpis.data.data_root import resolve_data_root
 from mpis.data.dataset_info import DatasetInfo, describe_dataset
-from mpis.data.digits import open_digits
 from mpis.data.mnist_family import open_fashion_mnist, open_mnist
-from mpis.data.nmnist import open_nmnist
 from mpis.data.padding import pad_split
 from mpis.data.splits import Splits
 from mpis.registries import lookup
+
+
+def open_nmnist(root, config: DataConfig, time_steps: int) -> Splits:
+    """N-MNIST through tonic, imported on use: the library needs no tonic until events are read."""
+    from mpis.data.nmnist import open_nmnist as open_events
+
+    return open_events(root, config, time_steps)
+
+
+def open_digits(root, config: DataConfig, time_steps: int) -> Splits:
+    """scikit-learn's digits, imported on use (scikit-learn is only needed for this dataset)."""
+    from mpis.data.digits import open_digits as open_bundled
+
+    return open_bundled(root, config, time_steps)
+
 
 OPENERS = {
     "mnist": open_mnist,
