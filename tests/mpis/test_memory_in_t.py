@@ -4,36 +4,24 @@ does."""
 import pytest
 import torch
 
-from mpis.config import (
-    ModelConfig,
-    SimulationConfig,
-)
 from mpis.models import build_model
 from mpis.saved_memory import saved_tensor_bytes
-
-
-def _config(preset="ide_digits_f64c5", time_steps=20, **model):
-    return ModelConfig(preset=preset, simulation=SimulationConfig(time_steps=time_steps), **model)
-
-
-def _digits_batch(batch=4, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    return torch.rand(batch, 1, 8, 8, generator=generator), torch.arange(batch) % 10
+from tests.mpis.digits_models import digits_batch, model_config
 
 
 def test_memory_saved_for_backward_does_not_grow_with_t():
     torch.manual_seed(0)
-    x, y = _digits_batch()
+    x, y = digits_batch()
     sizes = []
     for steps in (5, 50):
-        model = build_model(_config(time_steps=steps)).train()
+        model = build_model(model_config(time_steps=steps)).train()
         sizes.append(saved_tensor_bytes(model, x, y))
     assert sizes[0] > 0 and sizes[0] == sizes[1]
 
 
 def test_bptt_memory_grows_with_t_so_the_measurement_can_tell():
-    x, y = _digits_batch()
-    sizes = [saved_tensor_bytes(build_model(_config(time_steps=t, gradient="bptt")).train(), x, y)
+    x, y = digits_batch()
+    sizes = [saved_tensor_bytes(build_model(model_config(time_steps=t, gradient="bptt")).train(), x, y)
              for t in (5, 25, 45)]
     assert sizes[1] - sizes[0] > 0
     assert sizes[2] - sizes[1] == pytest.approx(sizes[1] - sizes[0], rel=0.01)  # linear in T

@@ -15,15 +15,7 @@ from mpis.models import build_model
 from mpis.snn.feedback_snn import FeedbackSNN, FeedbackStream
 from mpis.snn.simulation import simulate
 from mpis.snn.synaptic_module import SynapticModule
-
-
-def _config(preset="ide_digits_f64c5", time_steps=20, **model):
-    return ModelConfig(preset=preset, simulation=SimulationConfig(time_steps=time_steps), **model)
-
-
-def _digits_batch(batch=4, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    return torch.rand(batch, 1, 8, 8, generator=generator), torch.arange(batch) % 10
+from tests.mpis.digits_models import digits_batch, model_config
 
 
 def _identity_synapse(size, scale=1.0):
@@ -35,8 +27,8 @@ def _identity_synapse(size, scale=1.0):
 
 def test_simulated_rates_approach_the_fixed_point_of_f_as_t_grows():
     torch.manual_seed(0)
-    model = build_model(_config(dropout=0.0)).double().eval()
-    x = _digits_batch()[0].double()
+    model = build_model(model_config(dropout=0.0)).double().eval()
+    x = digits_batch()[0].double()
     state = model.snn.forward_state()
     with torch.no_grad():
         currents = model.snn.input_currents(x, state)
@@ -54,8 +46,8 @@ def test_simulated_rates_approach_the_fixed_point_of_f_as_t_grows():
 
 
 def test_simulation_runs_exactly_t_steps_by_default_and_stops_early_with_forward_tol():
-    model = build_model(_config(time_steps=60)).eval()
-    x = _digits_batch()[0]
+    model = build_model(model_config(time_steps=60)).eval()
+    x = digits_batch()[0]
     with torch.no_grad():
         assert model(x).simulation.steps == 60
         early = build_model(ModelConfig(
@@ -111,7 +103,7 @@ def test_initial_potential_half_threshold_rounds_the_rate_instead_of_truncating_
 
 
 def test_eval_mode_is_deterministic():
-    model = build_model(_config(time_steps=10)).eval()
-    x = _digits_batch()[0]
+    model = build_model(model_config(time_steps=10)).eval()
+    x = digits_batch()[0]
     with torch.no_grad():
         assert torch.equal(model(x).logits, model(x).logits)
