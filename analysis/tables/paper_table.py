@@ -55,7 +55,7 @@ def hardware_note(study_info: dict, trials: pd.DataFrame) -> str:
 
 def memory_note(trials: pd.DataFrame) -> str | None:
     """A warning when our memory is CPU peak RSS rather than CUDA allocations (not comparable)."""
-    if "memory_kind" in trials and (trials["memory_kind"] == "cpu_peak_rss").any():
+    if "memory_kind" in trials and trials["memory_kind"].astype(str).str.startswith("cpu_").any():
         return "Our memory is the process's peak RSS on CPU, not GPU memory: compare with care."
     return None
 

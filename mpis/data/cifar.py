@@ -8,31 +8,38 @@ Augmentation draws from torch's RNG (the global one, or each DataLoader worker's
 from __future__ import annotations
 
 from pathlib import Path
-
-from torchvision import datasets, transforms
+from typing import TYPE_CHECKING
 
 from mpis.config import DataConfig
 from mpis.data.dataset_missing import DatasetMissing
 from mpis.data.download import ensure_present
 from mpis.data.splits import Splits
 
+if TYPE_CHECKING:
+    from torchvision import transforms
+
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR_STD = (0.2023, 0.1994, 0.2010)
-_FILES = {
-    "cifar10": (datasets.CIFAR10, "cifar-10-batches-py",
+_FILES = {  # torchvision's class (imported on use: a trial on other data never imports torchvision), folder, files
+    "cifar10": ("CIFAR10", "cifar-10-batches-py",
                 tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch", "batches.meta")),
-    "cifar100": (datasets.CIFAR100, "cifar-100-python", ("train", "test", "meta")),
+    "cifar100": ("CIFAR100", "cifar-100-python", ("train", "test", "meta")),
 }
 
 
 def cifar_transforms(train: bool) -> transforms.Compose:
     """The papers' CIFAR preprocessing for the train (augmented) or test split."""
+    from torchvision import transforms
+
     steps = [transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip()] if train else []
     return transforms.Compose(steps + [transforms.ToTensor(), transforms.Normalize(CIFAR_MEAN, CIFAR_STD)])
 
 
 def _open_cifar(name: str, root: Path, config: DataConfig) -> Splits:
-    dataset_class, folder_name, files = _FILES[name]
+    from torchvision import datasets
+
+    class_name, folder_name, files = _FILES[name]
+    dataset_class = getattr(datasets, class_name)
     folder = root / folder_name
     ensure_present(name, root, folder, ", ".join(files) + " (md5-checked by torchvision)",
                    lambda: all((folder / file).is_file() for file in files),

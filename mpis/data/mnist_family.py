@@ -12,7 +12,6 @@ from pathlib import Path
 
 import torch
 from torch.utils.data import TensorDataset
-from torchvision import datasets
 
 from mpis.config import DataConfig
 from mpis.data.download import ensure_present
@@ -40,9 +39,13 @@ def _open_idx_dataset(dataset_class, name: str, root: Path, config: DataConfig) 
 
 def open_mnist(root: Path, config: DataConfig, time_steps: int) -> Splits:
     """torchvision ``MNIST`` under ``root/MNIST/raw``; 60,000 train and 10,000 test images."""
+    from torchvision import datasets  # here: the digits import this module's constants, not torchvision
+
     return _open_idx_dataset(datasets.MNIST, "mnist", root, config)
 
 
 def open_fashion_mnist(root: Path, config: DataConfig, time_steps: int) -> Splits:
     """torchvision ``FashionMNIST`` under ``root/FashionMNIST/raw``; 60,000 / 10,000 images."""
+    from torchvision import datasets
+
     return _open_idx_dataset(datasets.FashionMNIST, "fashion_mnist", root, config)

@@ -120,7 +120,7 @@ def _calibrate_batch_norm(run: TrainingRun, log: Callable[[str], None] | None) -
 
 def _run_epoch(run: TrainingRun, epoch: int, *, progress: bool = False) -> dict[str, Any]:
     """Train one epoch (timed, peak memory), evaluate, and return the epoch's metrics."""
-    reset_peak_memory(run.device)
+    peak_reset = reset_peak_memory(run.device)
     synchronize(run.device)
     started = time.perf_counter()
     with progress_bar(len(run.train_loader.dataset), f"epoch {epoch}", progress) as advance:
@@ -129,7 +129,7 @@ def _run_epoch(run: TrainingRun, epoch: int, *, progress: bool = False) -> dict[
                                  on_step=advance)
     synchronize(run.device)
     elapsed = time.perf_counter() - started
-    memory = peak_memory_mb(run.device)
+    memory = peak_memory_mb(run.device, since_reset=peak_reset)
     run.epoch, run.iteration = epoch, run.iteration + totals.steps
     with progress_bar(len(run.test_loader.dataset), f"test {epoch}", progress) as advance:
         test = evaluate(run.model, run.test_loader, run.device, on_batch=advance)

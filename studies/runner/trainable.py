@@ -5,11 +5,17 @@ latest checkpoint when Tune restarts it (worker killed, ``--resume``), and repor
 metrics with the node it ran on. A ``TrainingDiverged`` error becomes one last row with
 ``status="diverged"`` (every objective's metric NaN: the study metric, or each of ``--objectives``)
 and a normal end, so the study goes on; the searcher then tells Optuna FAIL with ``status=diverged``.
+
+A worker runs one trial after another (``reuse_actors``), so every trial starts from the same state
+a fresh worker has: its own torch threads, the memory the last trial left handed back (peak memory
+is reset per epoch by ``fit``), no compiled graphs of earlier trials, and every RNG seeded by ``fit``.
+This module imports only what a trial needs (no Optuna, no tables, no dataset library but its own).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +35,7 @@ from analysis.study_files import (
 from mpis import metric_names
 from mpis.config import ExperimentConfig
 from mpis.training import TrainingDiverged, fit
+from mpis.training.device import release_free_memory
 from studies.runner.space import experiment_config_of_trial
 from studies.runner.trial_records import (
     append_attempt,
@@ -48,7 +55,7 @@ LEADING_METRICS = (metric_names.TEST_ACCURACY, metric_names.FIXED_POINT_RESIDUAL
 def run_trial(sampled: dict[str, Any], *, base: ExperimentConfig, variants: dict[str, dict[str, Any]],
               experiment_dir: str, metrics: tuple[str, ...], cpus_per_trial: float, gpus_per_trial: float) -> None:
     """Train one trial; the keyword arguments are bound once per study with ``tune.with_parameters``."""
-    torch.set_num_threads(max(1, int(cpus_per_trial)))
+    start_like_a_fresh_worker(cpus_per_trial)
     config = experiment_config_of_trial(sampled, base, variants)
     trial_dir = Path(experiment_dir) / Path(tune.get_context().get_trial_dir()).name
     write_trial_config(trial_dir, config)
@@ -81,6 +88,14 @@ def _fit_and_report(config: ExperimentConfig, identity: dict[str, str], metrics:
                      metric_names.EPOCH: diverged.epoch, DIVERGED_WHAT: diverged.what,
                      DIVERGED_EPOCH: diverged.epoch, DIVERGED_STEP: diverged.step,
                      DIVERGED_VALUE: float(diverged.value)})
+
+
+def start_like_a_fresh_worker(cpus_per_trial: float) -> None:
+    """Undo what an earlier trial in this (reused) worker may have left behind."""
+    torch.set_num_threads(max(1, int(cpus_per_trial)))
+    if "torch._dynamo" in sys.modules:  # compiled graphs (and their recompile budget) are per trial
+        sys.modules["torch._dynamo"].reset()
+    release_free_memory()
 
 
 def _cap_cuda_memory(gpus_per_trial: float) -> float | None:

@@ -76,7 +76,7 @@ def test_digits_trains_and_every_metric_is_a_named_constant_with_a_sane_value(ca
     assert last[change_key] == pytest.approx(last[names.RATE_STEP_CHANGE])
     assert math.isnan(last[names.JACOBIAN_PENALTY])  # no regulariser configured
     assert last[names.NEURONS] == 64 + 64 * 4 * 4 + 10 and last[names.DEVICE] == "cpu"
-    assert last[names.MEMORY_KIND] == "cpu_peak_rss" and last[names.PEAK_MEMORY_MB] > 50
+    assert last[names.MEMORY_KIND] == "cpu_epoch_peak_rss" and last[names.PEAK_MEMORY_MB] > 50
     assert last[names.EPOCH_TIME_S] > 0
     assert last[names.SAMPLES_PER_S] == pytest.approx(1438 / last[names.EPOCH_TIME_S])
     assert all(isinstance(value, (int, float, str)) for value in last.values())
