@@ -39,8 +39,8 @@ from mpis.config import ModelConfig
 from mpis.equilibrium import Equilibrium
 from mpis.implicit import BackwardRecord, attach_implicit_gradient
 from mpis.neurons import firing_rate
-from mpis.snn.feedback_snn import FeedbackSNN, compiled_equivalent_map, pack, unpack
-from mpis.snn.simulation import SimulationResult, allow_graphs_per_model, simulate
+from mpis.snn.feedback_snn import FeedbackSNN, pack, unpack
+from mpis.snn.simulation import SimulationResult, compile_once, simulate
 from mpis.snn.synaptic_module import BNStats, ForwardState
 from mpis.solvers import bind_backward_solver
 from mpis.surrogates import surrogate_spike_function
@@ -77,15 +77,14 @@ class SpikingModel(nn.Module):
 
     def compiled(self, device: torch.device) -> bool:
         """Whether the simulation steps and f run compiled (``ModelConfig.compile``; "auto": on CUDA)."""
-        on = self.config.compile == "on" or (self.config.compile == "auto" and device.type == "cuda")
-        if on:
-            allow_graphs_per_model()
-        return on
+        return self.config.compile == "on" or (self.config.compile == "auto" and device.type == "cuda")
 
     def _equivalent_map(self, device: torch.device, double_backward: bool = False):
         """``FeedbackSNN.equivalent_map``, compiled when :meth:`compiled` (never for a graph that is
         differentiated twice, the Jacobian penalty's: compiled graphs have no double backward)."""
-        return compiled_equivalent_map if self.compiled(device) and not double_backward else FeedbackSNN.equivalent_map
+        if self.compiled(device) and not double_backward:
+            return compile_once(FeedbackSNN.equivalent_map)  # one graph; its backward is compiled with it
+        return FeedbackSNN.equivalent_map
 
     def _check_input(self, x: Tensor) -> None:
         if self.input_shape is None:

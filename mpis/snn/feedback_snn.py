@@ -95,11 +95,6 @@ class FeedbackSNN(nn.Module):
         return outputs
 
 
-# f compiled as one graph (``torch.compile``, no graph break; its backward is compiled with it).
-compiled_equivalent_map = torch.compile(FeedbackSNN.equivalent_map, fullgraph=True, dynamic=False,
-                                        options={"fallback_random": True})
-
-
 def pack(rates: list[Tensor]) -> Tensor:
     """Concatenate per-stream rates into one ``(B, D)`` state for the solvers."""
     return torch.cat([r.flatten(1) for r in rates], dim=1)

@@ -22,6 +22,7 @@ the BPTT baseline calls it with gradients, a surrogate spike function and ordina
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -92,22 +93,22 @@ def simulation_step(snn: FeedbackSNN, inputs: list[Tensor], last: list[Tensor | 
     return new_last, new_potentials, new_sums, new_maps
 
 
-# Every step compiled (``fullgraph``: a graph break is an error). Step 0 (no potentials yet), step 1
-# (the first with feedback) and the rest are three graphs; dropout masks drawn on first use come from
-# eager's random stream (``fallback_random``), so compiled and eager steps fire the same spikes (BPTT:
-# up to rounding ties, since per-step batch statistics are reductions in an order Inductor chooses).
-# Dynamo's cache is keyed by the function's code: every model shares these graphs.
-compiled_simulation_step = torch.compile(simulation_step, fullgraph=True, dynamic=False,
-                                         options={"fallback_random": True})
 GRAPHS_PER_FUNCTION = 64  # Dynamo's default of 8 would run the third model of a process eagerly
 
 
-def allow_graphs_per_model() -> None:
-    """Raise Dynamo's per-function recompile limit to :data:`GRAPHS_PER_FUNCTION`: each model (each
-    set of dropout-mask keys) compiles its own three step graphs and two of f; past the limit Dynamo
-    warns and runs the function eagerly."""
+@functools.cache
+def compile_once(function: Callable) -> Callable:
+    """``torch.compile(function)``, made on first use (so a process that never compiles never imports
+    Dynamo), once per function: ``fullgraph`` (a graph break is an error), dropout masks drawn on first
+    use from eager's random stream (``fallback_random``), so compiled and eager steps fire the same
+    spikes (BPTT: up to rounding ties, since per-step batch statistics are reductions in an order
+    Inductor chooses). Dynamo's cache is keyed by the function's code, so every model shares it; each
+    model (each set of dropout-mask keys) adds its own graphs (the simulation step: step 0 without
+    potentials, step 1 the first with feedback, the rest; f: two), hence a recompile limit of
+    :data:`GRAPHS_PER_FUNCTION`, past which Dynamo would warn and run the function eagerly."""
     config = torch._dynamo.config
     config.recompile_limit = max(config.recompile_limit, GRAPHS_PER_FUNCTION)
+    return torch.compile(function, fullgraph=True, dynamic=False, options={"fallback_random": True})
 
 
 def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *, state: ForwardState,
@@ -117,7 +118,7 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
              compiled: bool = False) -> SimulationResult:
     """Run up to T steps. ``input_currents(k)`` gives each stream's input current at step k; every
     synaptic module is evaluated under the forward's ``state``. ``compiled``: every step runs
-    :data:`compiled_simulation_step` (``torch.compile``, no graph break), same spikes as eager."""
+    ``compile_once(simulation_step)`` (``torch.compile``, no graph break), same spikes as eager."""
     vth, leak, start = neuron.v_threshold, neuron.leak, neuron.initial_potential * neuron.v_threshold
     streams = list(snn.streams)
     potentials: list[list[Tensor | None]] = [[None] * s.depth for s in streams]
@@ -126,8 +127,8 @@ def simulate(snn: FeedbackSNN, input_currents: Callable[[int], list[Tensor]], *,
     sums: list[Tensor | None] = [None] * len(streams)
     rates: list[Tensor] = []
     traces: list[list[Tensor]] = [[] for _ in range(len(streams) + 1)]
+    step = compile_once(simulation_step) if compiled else simulation_step
     for k in range(simulation.time_steps):
-        step = compiled_simulation_step if compiled else simulation_step
         last, potentials, sums, maps = step(snn, input_currents(k), last, potentials, sums, maps, state,
                                             hidden_bn, vth, leak, start, spike_fn)
         new_rates = [s / rate_normaliser(k + 1, leak) for s in sums]
