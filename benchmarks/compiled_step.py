@@ -25,26 +25,16 @@ import argparse
 import dataclasses
 import os
 import statistics
-import time
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 from benchmarks.backward_cost import DEFAULT_DATA, _batch
+from benchmarks.gpu_timing import timed
 from mpis.config import ModelConfig, SimulationConfig
 from mpis.data import DATA_DIR_VARIABLE
 from mpis.models import build_model
-
-
-def _timed(function, device: torch.device) -> float:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    start = time.perf_counter()
-    function()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return time.perf_counter() - start
 
 
 class _Run:
@@ -71,12 +61,12 @@ class _Run:
         torch.manual_seed(1)
         rates = []
         device = self.inputs.device
-        seconds = _timed(lambda: rates.extend(r.clone() for r in self.simulate().simulation.rates), device)
-        return seconds + _timed(self.training_step, device), rates
+        seconds = timed(lambda: rates.extend(r.clone() for r in self.simulate().simulation.rates), device)
+        return seconds + timed(self.training_step, device), rates
 
     def time_once(self) -> None:
-        self.sims.append(_timed(self.simulate, self.inputs.device))
-        self.steps.append(_timed(self.training_step, self.inputs.device))
+        self.sims.append(timed(self.simulate, self.inputs.device))
+        self.steps.append(timed(self.training_step, self.inputs.device))
 
 
 def measure(preset: str, batch: int, steps: int, gradient: str, device: torch.device,

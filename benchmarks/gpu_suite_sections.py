@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,16 +59,11 @@ class Suite:
     steps_cache: dict = field(default_factory=dict)
 
     def model_config(self, preset: str, steps: int, gradient: str = "implicit", **overrides) -> ModelConfig:
-        mode = overrides.pop("compile", self.compile)
-        compile_mode = {"compile": mode} if _has_compile_field() else {}
+        overrides.setdefault("compile", self.compile)
         if self.sizes.solver_iterations is not None:
             overrides["backward"] = SolverConfig(max_iter=self.sizes.solver_iterations)
         return ModelConfig(preset=preset, gradient=gradient, simulation=SimulationConfig(time_steps=steps),
-                           **compile_mode, **overrides)
-
-
-def _has_compile_field() -> bool:
-    return "compile" in {f.name for f in dataclasses.fields(ModelConfig)}
+                           **overrides)
 
 
 def _figure(value, digits: int = 3) -> str:
@@ -200,9 +194,6 @@ def section_ide(suite: Suite) -> dict:
 
 
 def section_compile(suite: Suite) -> dict:
-    if not _has_compile_field():
-        print("skipped: ModelConfig has no compile field yet (mpis/config.py)")
-        return {"status": "skipped"}
     preset, steps, batch, device = "mpis_fmnist", suite.sizes.steps[0], suite.sizes.batch, suite.device
     forced = device.type == "cpu" and suite.tiny and not suite.compile_on_cpu
     spec = PRESETS[preset]
