@@ -86,11 +86,29 @@ def measure_model(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Te
 
     training_step()  # warm-up
     sim_s, step_s = _median_time(simulate, repeats), _median_time(training_step, repeats)
+    vjp, rhs = backward_system(model, inputs, labels)
+    vjp_s = _median_time(lambda: vjp(rhs), repeats)
+    solve = bind_solver(model.config.backward)
+    runs = [timed_solve(solve, vjp, rhs, vjp_s) for _ in range(repeats)]
+    return {"sim_s": sim_s, "step_s": step_s, "vjp_ms": 1e3 * vjp_s,
+            "iters": statistics.median(result.steps for _, result in runs),
+            "overhead": statistics.median(overhead for overhead, _ in runs), "residual": runs[-1][1].relative_residual}
+
+
+def backward_system(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor):
+    """(vjp, rhs) of the backward solve of one training forward: ``vjp(b) = J^T b`` at the
+    equilibrium and ``rhs = dL/da`` of the cross-entropy; the probe graph is built once, as the
+    backward does."""
     output = model(inputs)
     rhs = torch.autograd.grad(F.cross_entropy(output.logits, labels), output.equilibrium.image, retain_graph=True)[0]
     vjp = ProbeVJP(output.equilibrium.probe, output.equilibrium.point)
-    vjp(rhs)  # builds the probe graph once, as the backward does
-    vjp_s = _median_time(lambda: vjp(rhs), repeats)
+    vjp(rhs)
+    return vjp, rhs
+
+
+def timed_solve(solve, vjp, rhs: torch.Tensor, vjp_s: float | None = None):
+    """(overhead, result) of one solve: its time outside the VJPs per iteration, as a fraction of the
+    median VJP timed inside the same solve (``vjp_s`` when the solve called none)."""
     spent = []
 
     def timed_vjp(b):
@@ -99,19 +117,11 @@ def measure_model(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Te
         spent.append(time.perf_counter() - start)
         return result
 
-    solve = bind_solver(model.config.backward)
-    solve_times, overheads, iterations = [], [], []
-    for _ in range(repeats):
-        spent.clear()
-        start = time.perf_counter()
-        result = solve(timed_vjp, rhs)
-        elapsed = time.perf_counter() - start
-        solve_times.append(elapsed)
-        iterations.append(result.steps)
-        overheads.append((elapsed - sum(spent)) / max(result.steps, 1) / statistics.median(spent or [vjp_s]))
-    return {"sim_s": sim_s, "step_s": step_s, "vjp_ms": 1e3 * vjp_s, "iters": statistics.median(iterations),
-            "overhead": statistics.median(overheads), "residual": result.relative_residual}
-
+    start = time.perf_counter()
+    result = solve(timed_vjp, rhs)
+    elapsed = time.perf_counter() - start
+    per_vjp = statistics.median(spent) if spent else vjp_s
+    return (elapsed - sum(spent)) / max(result.steps, 1) / per_vjp, result
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.backward_cost", description=__doc__.split("\n")[0])

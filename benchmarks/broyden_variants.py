@@ -23,16 +23,14 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
+from functools import partial
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
-from benchmarks.backward_cost import DEFAULT_DATA, _batch
+from benchmarks.backward_cost import DEFAULT_DATA, _batch, backward_system, timed_solve
 from mpis.config import ModelConfig, SimulationConfig
 from mpis.data import DATA_DIR_VARIABLE
-from mpis.implicit import ProbeVJP
 from mpis.models import build_model
 from mpis.solvers.broyden import _apply_inverse, solve_by_broyden
 from mpis.solvers.solver_result import RelativeNorm, SolverResult, adjoint_residual, stop_at
@@ -80,8 +78,8 @@ _compiled_update = None
 VARIANTS = {"good": solve_by_broyden, "bad": solve_by_bad_broyden, "bad compiled": solve_by_compiled_bad_broyden}
 
 
-def backward_system(preset: str, batch: int, data_dir: Path | None, checkpoint: Path | None):
-    """(vjp, rhs) of one training batch's backward solve at T = 5 (or the checkpoint's model)."""
+def named_system(preset: str, batch: int, data_dir: Path | None, checkpoint: Path | None):
+    """(name, vjp, rhs) of one training batch's backward solve at T = 5 (or the checkpoint's model)."""
     torch.manual_seed(0)
     if checkpoint is not None:
         from analysis.convergence import load_trained_model  # the checkpoint's own config
@@ -94,28 +92,13 @@ def backward_system(preset: str, batch: int, data_dir: Path | None, checkpoint: 
     if checkpoint is None:
         model.calibrate_batch_norm(calibration)
     model.train()
-    output = model(inputs)
-    loss = F.cross_entropy(output.logits, torch.arange(batch) % 10)
-    rhs = torch.autograd.grad(loss, output.equilibrium.image, retain_graph=True)[0]
-    vjp = ProbeVJP(output.equilibrium.probe, output.equilibrium.point)
-    vjp(rhs)  # builds the probe graph once, as the backward does
+    vjp, rhs = backward_system(model, inputs, torch.arange(batch) % 10)
     return f"{preset}:{batch}{' trained' if checkpoint else ''}", vjp, rhs
 
 
 def measure(vjp, rhs, solver, max_iter: int) -> tuple[float, int, float]:
-    spent = []
-
-    def timed_vjp(b):
-        start = time.perf_counter()
-        result = vjp(b)
-        spent.append(time.perf_counter() - start)
-        return result
-
-    start = time.perf_counter()
-    result = solver(timed_vjp, rhs, max_iter=max_iter, tol=1e-4)
-    elapsed = time.perf_counter() - start
-    return (elapsed - sum(spent)) / result.steps / statistics.median(spent), result.steps, result.relative_residual
-
+    overhead, result = timed_solve(partial(solver, max_iter=max_iter, tol=1e-4), vjp, rhs)
+    return overhead, result.steps, result.relative_residual
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.broyden_variants", description=__doc__.split("\n")[0])
@@ -132,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"device: CPU, 1 thread; median of {arguments.repeats} alternating rounds; tol 1e-4")
     print(f"{'system':<28}{'variant':<14}{'iters':>6}{'residual':>10}{'overhead':>9}")
     for preset, batch, checkpoint in systems:
-        name, vjp, rhs = backward_system(preset, batch, data_dir, checkpoint)
+        name, vjp, rhs = named_system(preset, batch, data_dir, checkpoint)
         for solver in VARIANTS.values():
             measure(vjp, rhs, solver, arguments.max_iter)  # warm-up (and the compile)
         rows = {variant: [] for variant in VARIANTS}
