@@ -32,7 +32,7 @@ from mpis.data import DATA_DIR_VARIABLE
 from mpis.data.loaders import build_dataloaders
 from mpis.implicit import ProbeVJP
 from mpis.models import build_model
-from mpis.solvers import bind_solver
+from mpis.solvers import bind_solver, native_kernel
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
     data_dir = arguments.data_dir or Path(os.environ.get(DATA_DIR_VARIABLE, DEFAULT_DATA))
     print(f"device: CPU, 1 thread; median of {arguments.repeats}")
+    print(f"Broyden's step: {native_kernel.describe()}")
     print(f"{'model':<16}{'batch':>6}{'T':>5}  {'solver':<9}{'sim s':>8}{'step s':>8}{'step/sim':>9}"
           f"{'vjp ms':>8}{'iters':>6}{'overhead':>9}  data")
     for spec in arguments.models:

@@ -1,12 +1,14 @@
-"""Broyden's bookkeeping, three ways, on one backward system: the library's good Broyden against the
-"bad" Broyden update and against the update compiled with ``torch.compile`` (neither is adopted).
+"""Broyden's bookkeeping, four ways, on one backward system: the library's good Broyden (its fused
+CPU step, and its PyTorch form) against the "bad" Broyden update (and that update compiled with
+``torch.compile``); the bad ones are not adopted.
 
     python -m benchmarks.broyden_variants                                  # F400 (128) and mpis_fmnist (32), T = 5
     python -m benchmarks.broyden_variants --checkpoint results/<study>/<trial>/checkpoint_000006
 
-The library's solver (:mod:`mpis.solvers.broyden`) needs two products with its inverse-Jacobian
-estimate H per iteration (``H g`` and ``d^T H``). Broyden's second ("bad") method updates H so that
-``H Δg = Δβ`` with the smallest change in the direction of ``Δg``:
+The library's solver (:mod:`mpis.solvers.broyden`) keeps only its steps (product form) and reads
+each once per iteration. Broyden's second ("bad") method, kept here in the two-vector form
+:math:`H = -I + \\sum_i u_i v_i^\\top`, updates H so that ``H Δg = Δβ`` with the smallest change in
+the direction of ``Δg``:
 
 .. math::
     H_{new} = H + \\frac{(\\Delta\\beta - H\\Delta g)\\,\\Delta g^\\top}{\\Delta g^\\top \\Delta g},
@@ -32,8 +34,17 @@ from benchmarks.backward_cost import DEFAULT_DATA, _batch, backward_system, time
 from mpis.config import ModelConfig, SimulationConfig
 from mpis.data import DATA_DIR_VARIABLE
 from mpis.models import build_model
-from mpis.solvers.broyden import _apply_inverse, solve_by_broyden
+from mpis.solvers import native_kernel
+from mpis.solvers.broyden import solve_by_broyden
 from mpis.solvers.solver_result import RelativeNorm, SolverResult, adjoint_residual, stop_at
+
+
+def _apply_inverse(us: torch.Tensor, vs: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """H x = -x + sum_i u_i (v_i . x); us, vs: (B, n, D) rows, x: (B, D)."""
+    row = x.unsqueeze(1)
+    if us.shape[1] == 0:
+        return -x
+    return torch.baddbmm(row, torch.bmm(row, vs.transpose(1, 2)), us, beta=-1).squeeze(1)
 
 
 def _bad_update(h: torch.Tensor, dg: torch.Tensor, g_new: torch.Tensor):
@@ -75,7 +86,8 @@ def solve_by_compiled_bad_broyden(vjp, rhs, **options):
 
 
 _compiled_update = None
-VARIANTS = {"good": solve_by_broyden, "bad": solve_by_bad_broyden, "bad compiled": solve_by_compiled_bad_broyden}
+VARIANTS = {"good": solve_by_broyden, "good pytorch": partial(solve_by_broyden, native=False),
+            "bad": solve_by_bad_broyden, "bad compiled": solve_by_compiled_bad_broyden}
 
 
 def named_system(preset: str, batch: int, data_dir: Path | None, checkpoint: Path | None):
@@ -113,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     systems = [(spec.split(":")[0], int(spec.split(":")[1]), None) for spec in arguments.models]
     systems += [(None, 128, path) for path in arguments.checkpoint]
     print(f"device: CPU, 1 thread; median of {arguments.repeats} alternating rounds; tol 1e-4")
+    print(f"Broyden's step: {native_kernel.describe()}")
     print(f"{'system':<28}{'variant':<14}{'iters':>6}{'residual':>10}{'overhead':>9}")
     for preset, batch, checkpoint in systems:
         name, vjp, rhs = named_system(preset, batch, data_dir, checkpoint)

@@ -1,19 +1,24 @@
 r"""Good Broyden's method on the adjoint residual :math:`g(\beta) = J^\top\beta - \beta + \partial L/\partial a`.
 
-The inverse Jacobian estimate :math:`H \approx (\partial g/\partial\beta)^{-1}` is kept per sample in
-low-rank form :math:`H = -I + \sum_i u_i v_i^\top` and updated by Sherman-Morrison after each step
-:math:`d_n = -H g_n` (the first one is :math:`d_0 = g_0`, from :math:`H_0 = -I`; the released code
-flips its sign). With :math:`\Delta\beta = d_n`, :math:`\Delta g = g_{n+1} - g_n` and
-:math:`h = H g_{n+1}`, the good-Broyden update
+Broyden's first ("good") method keeps an estimate :math:`H_n \approx (\partial g/\partial\beta)^{-1}`,
+starting from :math:`H_0 = -I` (:math:`\partial g/\partial\beta = J^\top - I`), steps
+:math:`s_n = -H_n g(\beta_n)` and updates :math:`H` by Sherman-Morrison so that
+:math:`H_{n+1} y_n = s_n` (:math:`y_n = g_{n+1} - g_n`). With full steps every update has the
+product form (Kelley, *Iterative Methods for Linear and Nonlinear Equations*, 1995, §7.3)
 
 .. math::
-    v^\top = \Delta\beta^\top H, \qquad u = \frac{\Delta\beta - H\Delta g}{v^\top \Delta g}
-    = \frac{-h}{v^\top \Delta g} \quad (H\Delta g = h + d_n), \qquad
-    d_{n+1} = -H_{new}\, g_{n+1} = -h \Big(1 - \frac{v^\top g_{n+1}}{v^\top \Delta g}\Big)
+    H_{n+1} = \Big(I + \frac{s_{n+1} s_n^\top}{s_n^\top s_n}\Big) H_n, \qquad
+    z = -H_n g_{n+1} = \prod_{j<n}\Big(I + \frac{s_{j+1} s_j^\top}{s_j^\top s_j}\Big)\, g_{n+1}, \qquad
+    s_{n+1} = \frac{z}{1 - s_n^\top z / s_n^\top s_n},
 
-needs two products with H per iteration (``h`` and ``v``), each over the filled pairs only, stored
-as rows ``(B, n, D)`` so that both are row-vector x matrix products. When ``memory`` pairs are
-filled the estimate restarts from :math:`H = -I` (limited-memory Broyden with restarts).
+so only the steps are stored, and one iteration reads each of them once: one pass over the history
+instead of the four of the two-vector form :math:`H = -I + \sum_i u_i v_i^\top`. It is solved per
+sample (each sample's system is its own). The first step is :math:`s_0 = g(0) = \partial L/\partial a`,
+kept as the history's first step without a VJP. After ``memory`` updates the estimate restarts from
+:math:`H = -I` (the step is :math:`g` itself, the history is dropped).
+
+On CPU (float32/float64) one iteration after its VJP is one call of the fused C step of
+:mod:`mpis.solvers.native_kernel`; elsewhere the same arithmetic runs as PyTorch operations.
 
 The iterate with the lowest residual is returned. When none beats the zero guess (residual 1: for
 example when :math:`\rho(J) > 1` stalls a short memory), that is the zero vector with residual 1,
@@ -22,62 +27,70 @@ which :func:`mpis.solvers.bind_backward_solver` treats as a failed solve and nev
 
 from __future__ import annotations
 
+import ctypes
+import math
+
 import torch
 from torch import Tensor
 
-from mpis.solvers.solver_result import (
-    VJP,
-    RelativeNorm,
-    SolverResult,
-    adjoint_residual,
-    stop_at,
-)
+from mpis.solvers import native_kernel
+from mpis.solvers.solver_result import VJP, SolverResult, stop_at
 
 
-def _apply_inverse(us: Tensor, vs: Tensor, x: Tensor) -> Tensor:
-    """H x = -x + sum_i u_i (v_i . x); us, vs: (B, n, D) rows, x: (B, D)."""
-    row = x.unsqueeze(1)
-    if us.shape[1] == 0:
-        return -x
-    return torch.baddbmm(row, torch.bmm(row, vs.transpose(1, 2)), us, beta=-1).squeeze(1)
+def _finite_or(values: Tensor, default: float) -> Tensor:
+    return torch.where(torch.isfinite(values), values, torch.full_like(values, default))
 
 
-def _apply_inverse_transposed(us: Tensor, vs: Tensor, x: Tensor) -> Tensor:
-    """H^T x = x^T H = -x + sum_i (x . u_i) v_i."""
-    row = x.unsqueeze(1)
-    if us.shape[1] == 0:
-        return -x
-    return torch.baddbmm(row, torch.bmm(row, us.transpose(1, 2)), vs, beta=-1).squeeze(1)
+def _next_step(g: Tensor, steps: list[Tensor], inverse_squares: Tensor, into: Tensor) -> tuple[Tensor, Tensor]:
+    """(``s_new`` written into ``into``, ``1 / |s_new|^2`` per sample) from ``g`` and the history
+    ``s_0 .. s_k`` (empty at a restart): the PyTorch form of the fused step."""
+    z = into.copy_(g)
+    if steps:
+        for j in range(len(steps) - 1):
+            z.addcmul_(steps[j + 1], (torch.linalg.vecdot(steps[j], z) * inverse_squares[:, j]).unsqueeze(1))
+        factor = _finite_or(1 / (1 - torch.linalg.vecdot(steps[-1], z) * inverse_squares[:, len(steps) - 1]), 1.0)
+        z.mul_(factor.unsqueeze(1))
+    return z, _finite_or(1 / torch.linalg.vecdot(z, z), 0.0)
 
 
-def solve_by_broyden(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float, memory: int = 27) -> SolverResult:
-    """Up to ``max_iter`` VJPs from beta = 0 (where g = rhs without a VJP)."""
+def solve_by_broyden(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float, memory: int = 27,
+                     native: bool = True) -> SolverResult:
+    """Up to ``max_iter`` VJPs from beta = 0 (where g = rhs without a VJP). ``native=False`` runs the
+    PyTorch form even where the fused CPU step is available."""
+    rhs = rhs.contiguous()
     batch, dim = rhs.shape
-    m = max(1, min(memory, max_iter))
-    us, vs = rhs.new_empty(batch, m, dim), rhs.new_empty(batch, m, dim)  # only filled rows are read
-    filled = 0
-    relative = RelativeNorm(rhs)
-    beta, residual, step = torch.zeros_like(rhs), rhs, rhs
-    best, best_residual, trace = beta, 1.0, []
+    pairs_at_most = max(1, min(memory, max_iter))
+    kernel = native_kernel.broyden_step(rhs) if native else None
+    rhs_norm = torch.linalg.vector_norm(rhs).item()
+    inverse_squares = rhs.new_empty(batch, pairs_at_most + 1)
+    inverse_squares[:, 0] = _finite_or(1 / torch.linalg.vecdot(rhs, rhs), 0.0)
+    steps, spare = [rhs], []  # the history s_0 .. s_k of this cycle; buffers free for new steps
+    beta, best, best_residual, trace = rhs.clone(), torch.zeros_like(rhs), 1.0, []
     for n in range(max_iter):
-        beta = beta + step
-        new_residual = adjoint_residual(vjp, beta, rhs)
-        trace.append(relative(new_residual))
+        out = vjp(beta).contiguous()
+        restart = len(steps) > pairs_at_most
+        into = spare.pop() if spare else torch.empty_like(rhs)
+        new_index = 0 if restart else len(steps)
+        if kernel is not None:  # g, its norm, s_new and beta + s_new in one pass (possibly unused)
+            beta_next = torch.empty_like(rhs)
+            pointers = (ctypes.c_void_p * len(steps))(*(step.data_ptr() for step in steps))
+            squares = kernel(out.data_ptr(), beta.data_ptr(), rhs.data_ptr(), pointers, inverse_squares.data_ptr(),
+                             batch, dim, pairs_at_most + 1, len(steps) - 1, restart, new_index,
+                             into.data_ptr(), beta_next.data_ptr())
+        else:
+            g = out - beta + rhs
+            squares = torch.linalg.vector_norm(g).item() ** 2
+        trace.append(math.sqrt(squares) / rhs_norm if rhs_norm > 0 else (0.0 if squares == 0 else math.inf))
         if trace[-1] < best_residual:
             best, best_residual = beta, trace[-1]
         if stop_at(trace[-1], tol) or n == max_iter - 1:
             break
-        if filled == m:  # memory full: restart from H = -I
-            filled = 0
-        u_filled, v_filled = us[:, :filled], vs[:, :filled]
-        h = _apply_inverse(u_filled, v_filled, new_residual)
-        v = _apply_inverse_transposed(u_filled, v_filled, step)
-        v_new = torch.linalg.vecdot(v, new_residual)
-        scale = (v_new - torch.linalg.vecdot(v, residual)).reciprocal_().neg_()  # -1 / v.(g_new - g)
-        scale = scale.nan_to_num_(nan=0.0, posinf=0.0, neginf=0.0).unsqueeze(1)  # u = 0 where v.dg = 0
-        torch.mul(h, scale, out=us[:, filled])  # u = -h / v.dg
-        vs[:, filled] = v
-        filled += 1
-        step = h * (scale * v_new.unsqueeze(1)).add_(1).neg_()  # -(h + u (v . g_new)), one pass over h
-        residual = new_residual
+        if kernel is None:
+            into, inverse_squares[:, new_index] = _next_step(g, [] if restart else steps, inverse_squares, into)
+            beta_next = beta + into
+        if restart:
+            spare.extend(step for step in steps if step is not rhs)
+            steps = []
+        steps.append(into)
+        beta = beta_next
     return SolverResult(best, len(trace), best_residual if trace else 1.0, trace)

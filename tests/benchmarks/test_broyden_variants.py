@@ -26,5 +26,5 @@ def test_command_prints_every_variant(capsys):
     broyden_variants.main(["--models", "ide_fmnist_f400:8", "--repeats", "1", "--max-iter", "5"])
     lines = capsys.readouterr().out.splitlines()
     rows = [line for line in lines if line.startswith("ide_fmnist_f400:8")]
-    assert [row.split()[1] for row in rows] == ["good", "bad", "bad"]  # "bad compiled" splits in two
+    assert [row.split()[1] for row in rows] == ["good", "good", "bad", "bad"]  # "good pytorch", "bad compiled" split
     assert all(float(row.split()[-1]) > 0 for row in rows)
