@@ -68,6 +68,9 @@ def solve_by_broyden(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float, memory
     beta, best, best_residual, trace = rhs.clone(), torch.zeros_like(rhs), 1.0, []
     for n in range(max_iter):
         out = vjp(beta).contiguous()
+        if (out.shape, out.dtype, out.device) != (rhs.shape, rhs.dtype, rhs.device):  # the C step reads raw memory
+            raise ValueError(f"the VJP returned {tuple(out.shape)} {out.dtype} on {out.device} for a "
+                             f"{tuple(rhs.shape)} {rhs.dtype} system on {rhs.device}")
         restart = len(steps) > pairs_at_most
         into = spare.pop() if spare else torch.empty_like(rhs)
         new_index = 0 if restart else len(steps)

@@ -93,3 +93,11 @@ def test_without_a_compiler_the_pytorch_form_runs_and_a_warning_says_why(tmp_pat
         native_kernel._library.cache_clear()
         native_kernel._warn_once.cache_clear()
     assert native_kernel.unavailable_reason() is None
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_a_vjp_of_another_shape_or_dtype_is_refused_before_any_step(native):
+    rhs = torch.randn(3, 5)
+    for wrong in (lambda b: b.double(), lambda b: b[:, :4]):
+        with pytest.raises(ValueError, match=r"the VJP returned \(3, (5|4)\) torch.float(64|32) on cpu for a \(3, 5\)"):
+            solve_by_broyden(wrong, rhs, max_iter=5, tol=0.0, native=native)
