@@ -34,11 +34,11 @@ import torch
 from torch import Tensor
 
 from mpis.solvers import native_kernel
-from mpis.solvers.solver_result import VJP, SolverResult, stop_at
+from mpis.solvers.solver_result import VJP, RelativeNorm, SolverResult, stop_at
 
 
 def _finite_or(values: Tensor, default: float) -> Tensor:
-    return torch.where(torch.isfinite(values), values, torch.full_like(values, default))
+    return values.nan_to_num(nan=default, posinf=default, neginf=default)
 
 
 def _next_step(g: Tensor, steps: list[Tensor], inverse_squares: Tensor, into: Tensor) -> tuple[Tensor, Tensor]:
@@ -61,7 +61,7 @@ def solve_by_broyden(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float, memory
     batch, dim = rhs.shape
     pairs_at_most = max(1, min(memory, max_iter))
     kernel = native_kernel.broyden_step(rhs) if native else None
-    rhs_norm = torch.linalg.vector_norm(rhs).item()
+    relative = RelativeNorm(rhs)
     inverse_squares = rhs.new_empty(batch, pairs_at_most + 1)
     inverse_squares[:, 0] = _finite_or(1 / torch.linalg.vecdot(rhs, rhs), 0.0)
     steps, spare = [rhs], []  # the history s_0 .. s_k of this cycle; buffers free for new steps
@@ -80,10 +80,11 @@ def solve_by_broyden(vjp: VJP, rhs: Tensor, *, max_iter: int, tol: float, memory
             squares = kernel(out.data_ptr(), beta.data_ptr(), rhs.data_ptr(), pointers, inverse_squares.data_ptr(),
                              batch, dim, pairs_at_most + 1, len(steps) - 1, restart, new_index,
                              into.data_ptr(), beta_next.data_ptr())
+            norm = math.sqrt(squares)
         else:
             g = out - beta + rhs
-            squares = torch.linalg.vector_norm(g).item() ** 2
-        trace.append(math.sqrt(squares) / rhs_norm if rhs_norm > 0 else (0.0 if squares == 0 else math.inf))
+            norm = torch.linalg.vector_norm(g).item()
+        trace.append(relative.of_norm(norm))
         if trace[-1] < best_residual:
             best, best_residual = beta, trace[-1]
         if stop_at(trace[-1], tol) or n == max_iter - 1:

@@ -33,7 +33,10 @@ class RelativeNorm:
         self.scale = torch.linalg.vector_norm(rhs).item()
 
     def __call__(self, residual: Tensor) -> float:
-        norm = torch.linalg.vector_norm(residual).item()
+        return self.of_norm(torch.linalg.vector_norm(residual).item())
+
+    def of_norm(self, norm: float) -> float:
+        """The relative residual of a residual whose global norm is ``norm``."""
         return norm / self.scale if self.scale > 0 else (0.0 if norm == 0 else math.inf)
 
 
